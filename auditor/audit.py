@@ -1,0 +1,119 @@
+"""The whole pipeline: discovery -> extraction -> alignment -> rules, as one call.
+
+Reports and the CLI consume the `AuditResult`; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from pathlib import Path
+
+from auditor.align import AUDITED_ELIXIR_KINDS, AUDITED_PYTHON_KINDS, TypePair, align
+from auditor.discovery import elixir_sources, python_sources
+from auditor.elixir import extract_elixir
+from auditor.engine import run_rules
+from auditor.findings import Finding, Severity
+from auditor.model import Diagnostic, SideModel
+from auditor.python import extract_python
+from auditor.rules import CATALOG
+
+
+class UsageError(Exception):
+    """A problem with how the tool was called; the message is one sentence for the user."""
+
+
+class Status(StrEnum):
+    PARITY = "parity"
+    WIRE_COMPATIBLE = "wire-compatible"
+    MISMATCH = "mismatch"
+    MISSING_IN_ELIXIR = "missing-in-elixir"
+    ELIXIR_ONLY = "elixir-only"
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    python_root: Path
+    elixir_root: Path
+    python_includes: tuple[str, ...] = ()
+    elixir_includes: tuple[str, ...] = ()
+    name_map: Mapping[str, str] | None = None
+    excluded_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TypeStatus:
+    pair: TypePair
+    status: Status
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    python: SideModel
+    elixir: SideModel
+    types: tuple[TypeStatus, ...]
+    findings: tuple[Finding, ...]
+    diagnostics: tuple[tuple[str, Diagnostic], ...]
+    """(side, diagnostic), side being "python", "elixir" or "alignment" (paths are Python-side)."""
+
+
+def _status(pair: TypePair, findings: Sequence[Finding]) -> Status:
+    if pair.elixir is None:
+        return Status.MISSING_IN_ELIXIR
+    if pair.python is None:
+        return Status.ELIXIR_ONLY
+    if not findings:
+        return Status.PARITY
+    if all(finding.severity in (Severity.P3, Severity.INFO) for finding in findings):
+        return Status.WIRE_COMPATIBLE
+    return Status.MISMATCH
+
+
+def _without_excluded(side: SideModel, patterns: Sequence[str]) -> SideModel:
+    if not patterns:
+        return side
+    kept = tuple(t for t in side.types if not any(fnmatch.fnmatchcase(t.name, p) for p in patterns))
+    return replace(side, types=kept)
+
+
+def _check_root(root: Path, language: str) -> None:
+    if not root.is_dir():
+        raise UsageError(f"The {language} checkout {root} does not exist or is not a directory.")
+
+
+def run_audit(options: AuditOptions) -> AuditResult:
+    _check_root(options.python_root, "Python")
+    _check_root(options.elixir_root, "Elixir")
+    python_files = python_sources(options.python_root, options.python_includes)
+    elixir_files = elixir_sources(options.elixir_root, options.elixir_includes)
+    python = _without_excluded(
+        extract_python(options.python_root, python_files.audited, python_files.resolvable),
+        options.excluded_types,
+    )
+    elixir = _without_excluded(
+        extract_elixir(options.elixir_root, elixir_files.audited), options.excluded_types
+    )
+    if not any(t.kind in AUDITED_PYTHON_KINDS for t in python.types):
+        raise UsageError(
+            f"No Python types (pydantic models, dataclasses, TypedDicts, enums or Literal/Union aliases) "
+            f"were found in {len(python_files.audited)} .py files under {options.python_root}."
+        )
+    if not any(t.kind in AUDITED_ELIXIR_KINDS for t in elixir.types):
+        raise UsageError(
+            f"No Elixir types (structs or atom-enum modules) were found in {len(elixir_files.audited)} "
+            f".ex files under {options.elixir_root}."
+        )
+    alignment = align(python, elixir, options.name_map or {})
+    findings = run_rules(alignment, CATALOG)
+    by_type: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_type.setdefault(finding.type_name, []).append(finding)
+    statuses = tuple(TypeStatus(pair, _status(pair, by_type.get(pair.name, []))) for pair in alignment.pairs)
+    diagnostics = sorted(
+        [("python", d) for d in python.diagnostics]
+        + [("elixir", d) for d in elixir.diagnostics]
+        + [("alignment", d) for d in alignment.diagnostics]
+    )
+    return AuditResult(python, elixir, statuses, tuple(findings), tuple(diagnostics))

@@ -1,0 +1,183 @@
+"""Stage 6: the `parity-audit` command."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from auditor import __version__
+from auditor.audit import AuditOptions, AuditResult, UsageError, run_audit
+from auditor.findings import Severity
+from auditor.reports import RENDERERS
+from auditor.reports.text_report import render_to
+from auditor.rulebase import Rule
+from auditor.rules import CATALOG, RULES_BY_SLUG
+
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+
+class OutputFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class FailOn(StrEnum):
+    P0 = "P0"
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    NEVER = "never"
+
+
+app = typer.Typer(add_completion=False, rich_markup_mode=None)
+
+
+def _usage_error(message: str) -> typer.Exit:
+    typer.echo(f"parity-audit: {message}", err=True)
+    return typer.Exit(EXIT_USAGE)
+
+
+def _parse_map(entries: list[str]) -> dict[str, str]:
+    name_map: dict[str, str] = {}
+    for entry in entries:
+        python_name, separator, elixir_module = entry.partition("=")
+        if not separator or not python_name.strip() or not elixir_module.strip():
+            raise _usage_error(f"--map takes PythonName=Full.Elixir.Module, got {entry!r}.")
+        name_map[python_name.strip()] = elixir_module.strip()
+    return name_map
+
+
+def explain(rule: Rule) -> str:
+    lines = [
+        f"{rule.slug} ({rule.severity})",
+        "",
+        rule.summary,
+        "",
+        "Why it matters",
+        f"  {rule.explanation}",
+        "",
+        "How to fix",
+        f"  {rule.fix}",
+    ]
+    for example in rule.examples:
+        verdict = "Fires" if example.fires else "Does not fire"
+        lines += ["", f"{verdict} on:", "  Python:"]
+        lines += [f"    {line}" for line in example.python.rstrip().splitlines()]
+        lines += ["  Elixir:"]
+        lines += [f"    {line}" for line in example.elixir.rstrip().splitlines()]
+    return "\n".join(lines) + "\n"
+
+
+def list_rules() -> str:
+    """The catalog as a Markdown table: readable in a terminal, and pasted verbatim into the README."""
+    rows = ["| slug | severity | fires when |", "|---|---|---|"]
+    rows += [f"| `{rule.slug}` | {rule.severity} | {rule.summary} |" for rule in CATALOG]
+    return "\n".join(rows) + "\n"
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Readers never see a half-written report: write a temp file beside it, then rename."""
+    descriptor, temporary = tempfile.mkstemp(
+        dir=path.parent or Path("."), prefix=f".{path.name}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def exit_code(result: AuditResult, fail_on: FailOn) -> int:
+    if fail_on is FailOn.NEVER:
+        return 0
+    threshold = Severity(fail_on.value).rank
+    failing = any(f.severity is not Severity.INFO and f.severity.rank <= threshold for f in result.findings)
+    return EXIT_FINDINGS if failing else 0
+
+
+@app.command()
+def audit(
+    python_checkout: Annotated[
+        Path | None, typer.Argument(help="Checkout of the Python SDK (the reference).")
+    ] = None,
+    elixir_checkout: Annotated[
+        Path | None, typer.Argument(help="Checkout of the Elixir port (audited).")
+    ] = None,
+    python_include: Annotated[
+        list[str] | None, typer.Option(help="Gitignore-style glob of Python files to audit (repeatable).")
+    ] = None,
+    elixir_include: Annotated[
+        list[str] | None, typer.Option(help="Gitignore-style glob of Elixir files to audit (repeatable).")
+    ] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="Pin a pair: PythonName=Full.Elixir.Module (repeatable)."),
+    ] = None,
+    exclude_type: Annotated[
+        list[str] | None, typer.Option(help="Leave types whose name matches this glob out (repeatable).")
+    ] = None,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="Report format.")
+    ] = OutputFormat.TEXT,
+    output: Annotated[
+        Path | None, typer.Option(help="Write the report to this file instead of stdout.")
+    ] = None,
+    fail_on: Annotated[
+        FailOn, typer.Option(help="Exit 1 when a finding has this severity or a worse one.")
+    ] = FailOn.P2,
+    show_rules: Annotated[
+        bool, typer.Option("--list-rules", help="Print the rule catalog and exit.")
+    ] = False,
+    explain_slug: Annotated[
+        str | None, typer.Option("--explain", metavar="SLUG", help="Explain one rule and exit.")
+    ] = None,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    """Audit the types of an Elixir port against the Python SDK it ports."""
+    if version:
+        typer.echo(f"parity-audit {__version__}")
+        return
+    if show_rules:
+        typer.echo(list_rules(), nl=False)
+        return
+    if explain_slug is not None:
+        rule = RULES_BY_SLUG.get(explain_slug)
+        if rule is None:
+            raise _usage_error(f"no rule is called {explain_slug!r}; --list-rules shows them all.")
+        typer.echo(explain(rule), nl=False)
+        return
+    if python_checkout is None or elixir_checkout is None:
+        raise _usage_error("give the Python checkout and the Elixir checkout, in that order.")
+    options = AuditOptions(
+        python_root=python_checkout,
+        elixir_root=elixir_checkout,
+        python_includes=tuple(python_include or ()),
+        elixir_includes=tuple(elixir_include or ()),
+        name_map=_parse_map(map_ or []),
+        excluded_types=tuple(exclude_type or ()),
+    )
+    try:
+        result = run_audit(options)
+    except UsageError as error:
+        raise _usage_error(str(error)) from None
+    if output is not None:
+        write_atomically(output, RENDERERS[output_format.value](result))
+    elif output_format is OutputFormat.TEXT and sys.stdout.isatty():
+        render_to(result, Console(highlight=False))
+    else:
+        sys.stdout.write(RENDERERS[output_format.value](result))
+    raise typer.Exit(exit_code(result, fail_on))
+
+
+def main() -> None:
+    app(prog_name="parity-audit")

@@ -1,0 +1,325 @@
+"""Where two type expressions disagree.
+
+`differences` walks a Python and an Elixir expression in parallel (through lists, maps, tuples,
+unions and alias references) and returns the innermost places where they disagree. It decides
+*whether* the sides differ; the type rules in the catalog decide *what kind* of difference it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from auditor.model import (
+    ANY,
+    FLOAT,
+    INT,
+    AtomSet,
+    Default,
+    DefaultKind,
+    ListOf,
+    LiteralOf,
+    MapOf,
+    Ref,
+    Scalar,
+    ScalarKind,
+    TupleOf,
+    TypeDef,
+    TypeExpr,
+    TypeKind,
+    UnionOf,
+    Unknown,
+    simple_name,
+    split_none,
+)
+
+_EXPANSION_LIMIT = 32
+_NUMBERS = frozenset({INT, FLOAT})
+_COMPATIBLE_SCALARS = frozenset({(ScalarKind.STR, ScalarKind.ATOM)})
+
+
+@dataclass(frozen=True)
+class Context:
+    """Both sides' named types and the alignment between them, as the rules see them."""
+
+    python_types: Mapping[str, TypeDef]
+    elixir_types: Mapping[str, TypeDef]
+    counterparts: Mapping[str, str]
+
+    def same_type(self, python: Ref, elixir: Ref) -> bool:
+        aligned = self.counterparts.get(python.qualname)
+        if aligned is not None:
+            return aligned == elixir.qualname
+        known = python.qualname in self.python_types and elixir.qualname in self.elixir_types
+        return not known and simple_name(python.qualname) == simple_name(elixir.qualname)
+
+    def expand(self, expr: TypeExpr, types: Mapping[str, TypeDef]) -> TypeExpr:
+        """Replaces a reference to an alias or enum by its expression; struct references stay."""
+        for _ in range(_EXPANSION_LIMIT):
+            if not isinstance(expr, Ref):
+                return expr
+            typedef = types.get(expr.qualname)
+            if typedef is None or typedef.kind is TypeKind.STRUCT or typedef.target is None:
+                return expr
+            expr = typedef.target
+        return expr
+
+    def is_struct(self, expr: TypeExpr, types: Mapping[str, TypeDef]) -> bool:
+        if not isinstance(expr, Ref):
+            return False
+        typedef = types.get(expr.qualname)
+        return typedef is None or typedef.kind is TypeKind.STRUCT
+
+    def python_has_model(self, expr: TypeExpr, depth: int = 0) -> bool:
+        """True when the Python expression is, or contains, a data model."""
+        if depth > _EXPANSION_LIMIT:
+            return False
+        expr = self.expand(expr, self.python_types)
+        match expr:
+            case Ref():
+                return self.is_struct(expr, self.python_types)
+            case ListOf(item=item):
+                return self.python_has_model(item, depth + 1)
+            case MapOf(value=value):
+                return self.python_has_model(value, depth + 1)
+            case TupleOf(items=items) | UnionOf(members=items):
+                return any(self.python_has_model(item, depth + 1) for item in items)
+        return False
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """The innermost Python and Elixir expressions that disagree (aliases already expanded)."""
+
+    python: TypeExpr
+    elixir: TypeExpr
+
+
+def literal_values(expr: TypeExpr) -> tuple[str | int | bool, ...] | None:
+    """The closed value set of a literal/atom expression, atoms as their names; None otherwise."""
+    if isinstance(expr, LiteralOf):
+        return expr.values
+    if isinstance(expr, AtomSet):
+        return expr.atoms
+    if isinstance(expr, UnionOf) and all(isinstance(m, LiteralOf | AtomSet) for m in expr.members):
+        values: list[str | int | bool] = []
+        for member in expr.members:
+            values.extend(literal_values(member) or ())
+        return tuple(values)
+    return None
+
+
+def _default_fixes_literal(python: TypeExpr, elixir: TypeExpr, elixir_default: Default | None) -> bool:
+    """A single-value Literal discriminator is fixed by an Elixir string field defaulting to that value."""
+    return (
+        isinstance(python, LiteralOf)
+        and len(python.values) == 1
+        and elixir == Scalar(ScalarKind.STR)
+        and elixir_default is not None
+        and elixir_default.kind is DefaultKind.VALUE
+        and elixir_default.value == python.values[0]
+    )
+
+
+class _Walker:
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+    def walk(self, python: TypeExpr, elixir: TypeExpr, depth: int) -> Iterator[Mismatch]:
+        if depth > _EXPANSION_LIMIT or isinstance(python, Unknown) or isinstance(elixir, Unknown):
+            return
+        if python == ANY:
+            return
+        if isinstance(python, Ref) and isinstance(elixir, Ref) and self.context.same_type(python, elixir):
+            return
+        python = split_none(self.context.expand(python, self.context.python_types))[0]
+        elixir = split_none(self.context.expand(elixir, self.context.elixir_types))[0]
+        if python == elixir and not isinstance(python, Ref):
+            return
+        match python, elixir:
+            case Ref(), Ref() if self.context.same_type(python, elixir):
+                return
+            case ListOf(item=left), ListOf(item=right):
+                yield from self.walk(left, right, depth + 1)
+            case TupleOf(items=items), ListOf(item=right):
+                for item in items:
+                    yield from self.walk(item, right, depth + 1)
+            case TupleOf(items=left), TupleOf(items=right) if len(left) == len(right):
+                for pair in zip(left, right, strict=True):
+                    yield from self.walk(*pair, depth + 1)
+            case MapOf(value=left), MapOf(value=right):
+                yield from self.walk(left, right, depth + 1)
+            case Scalar(kind=left), Scalar(kind=right) if (left, right) in _COMPATIBLE_SCALARS:
+                return
+            case UnionOf(), UnionOf():
+                if not self._unions_match(python, elixir, depth):
+                    yield Mismatch(python, elixir)
+            case _, UnionOf(members=members) if not isinstance(python, LiteralOf | AtomSet):
+                if not self._admits_only(python, members, depth):
+                    yield Mismatch(python, elixir)
+            case _:
+                if not self._same_values(python, elixir):
+                    yield Mismatch(python, elixir)
+
+    def _matches(self, python: TypeExpr, elixir: TypeExpr, depth: int) -> bool:
+        return next(self.walk(python, elixir, depth + 1), None) is None
+
+    def _unions_match(self, python: UnionOf, elixir: UnionOf, depth: int) -> bool:
+        if literal_values(python) is not None and literal_values(elixir) is not None:
+            return self._same_values(python, elixir)
+        return all(any(self._matches(p, e, depth) for e in elixir.members) for p in python.members) and all(
+            any(self._matches(p, e, depth) for p in python.members) for e in elixir.members
+        )
+
+    def _admits_only(self, python: TypeExpr, members: tuple[TypeExpr, ...], depth: int) -> bool:
+        """True when every Elixir member fits the Python type (number() = integer | float for a number)."""
+        if python in _NUMBERS and set(members) <= _NUMBERS:
+            return True
+        return all(self._matches(python, member, depth) for member in members)
+
+    @staticmethod
+    def _same_values(python: TypeExpr, elixir: TypeExpr) -> bool:
+        left, right = literal_values(python), literal_values(elixir)
+        if left is None or right is None:
+            return False
+        return isinstance(python, LiteralOf) == isinstance(elixir, LiteralOf) and set(left) == set(right)
+
+
+def differences(
+    python: TypeExpr, elixir: TypeExpr, context: Context, elixir_default: Default | None = None
+) -> list[Mismatch]:
+    """Every innermost disagreement between the two expressions, in walk order, without duplicates."""
+    if _default_fixes_literal(
+        context.expand(python, context.python_types),
+        context.expand(elixir, context.elixir_types),
+        elixir_default,
+    ):
+        return []
+    found: list[Mismatch] = []
+    for mismatch in _Walker(context).walk(python, elixir, 0):
+        if mismatch not in found:
+            found.append(mismatch)
+    return found
+
+
+def is_untyped(expr: TypeExpr) -> bool:
+    """map()/term()/any()/list(map()): a container that says nothing about its contents."""
+    match expr:
+        case Scalar(kind=ScalarKind.ANY):
+            return True
+        case MapOf(value=value):
+            return value == ANY
+        case ListOf(item=item):
+            return is_untyped(item)
+    return False
+
+
+def is_scalar_like(expr: TypeExpr) -> bool:
+    """A scalar, a literal set, or a list/union of those: nothing that could hold a model's fields."""
+    match expr:
+        case Scalar(kind=kind):
+            return kind is not ScalarKind.ANY
+        case LiteralOf() | AtomSet():
+            return True
+        case ListOf(item=item):
+            return is_scalar_like(item)
+        case UnionOf(members=members):
+            return all(is_scalar_like(member) for member in members)
+    return False
+
+
+def admits(expr: TypeExpr, kind: ScalarKind) -> bool:
+    if isinstance(expr, UnionOf):
+        return Scalar(kind) in expr.members
+    return expr == Scalar(kind)
+
+
+def describe(expr: TypeExpr) -> str:
+    """A short, language-neutral rendering for messages: `list[Checkpoint]`, `'a' | 'b'`, `:png`."""
+    match expr:
+        case Scalar(kind=kind):
+            return kind.value
+        case LiteralOf(values=values):
+            return " | ".join(repr(value) for value in values)
+        case AtomSet(atoms=atoms):
+            return " | ".join(f":{atom}" for atom in atoms)
+        case ListOf(item=item):
+            return f"list[{describe(item)}]"
+        case MapOf(key=key, value=value):
+            return f"map[{describe(key)}, {describe(value)}]"
+        case TupleOf(items=items):
+            return f"tuple[{', '.join(describe(item) for item in items)}]"
+        case UnionOf(members=members):
+            return " | ".join(describe(member) for member in members)
+        case Ref(qualname=qualname):
+            return simple_name(qualname)
+        case Unknown(text=text):
+            return text or "?"
+    raise TypeError(f"not a type expression: {expr!r}")
+
+
+def single_literal(expr: TypeExpr, context: Context) -> LiteralOf | None:
+    """The one-value Literal of a discriminator field (`type: Literal["sample"]`), if that is what it is."""
+    expanded = context.expand(expr, context.python_types)
+    if isinstance(expanded, LiteralOf) and len(expanded.values) == 1:
+        return expanded
+    return None
+
+
+def same_default(python: Default | None, elixir: Default | None) -> bool | None:
+    """Whether two defaults agree; None when one is an expression the tool cannot evaluate.
+
+    No default and a None default are the same on the Elixir side (a bare struct key is nil), so a
+    Python `= None` agrees with an Elixir bare key. Atoms match strings case-insensitively.
+    """
+    python_none = python is None or python.kind is DefaultKind.NONE
+    elixir_none = elixir is None or elixir.kind is DefaultKind.NONE
+    if python_none or elixir_none:
+        if python is None and elixir is None:
+            return True
+        return python_none and elixir_none and python is not None
+    assert python is not None and elixir is not None
+    if DefaultKind.EXPR in (python.kind, elixir.kind):
+        return None if python.text != elixir.text else True
+    if {python.kind, elixir.kind} == {DefaultKind.VALUE, DefaultKind.ATOM}:
+        return str(python.value).lower() == str(elixir.value).lower()
+    if python.kind is not elixir.kind:
+        return False
+    if isinstance(python.value, bool) or isinstance(elixir.value, bool):
+        return python.value is elixir.value
+    return python.value == elixir.value
+
+
+@dataclass(frozen=True)
+class ValueComparison:
+    """How a Python value set maps onto an Elixir one (atoms match strings case-insensitively)."""
+
+    python_only: tuple[str | int | bool, ...]
+    elixir_only: tuple[str | int | bool, ...]
+    via_atoms: bool
+
+
+def _closed_members(expr: TypeExpr) -> tuple[TypeExpr, ...] | None:
+    members = expr.members if isinstance(expr, UnionOf) else (expr,)
+    return members if all(isinstance(m, LiteralOf | AtomSet) for m in members) else None
+
+
+def compare_values(python: TypeExpr, elixir: TypeExpr) -> ValueComparison | None:
+    """None unless both sides are closed value sets."""
+    python_values = literal_values(python)
+    elixir_members = _closed_members(elixir)
+    if python_values is None or elixir_members is None or not isinstance(python, LiteralOf):
+        return None
+    exact = {v for m in elixir_members if isinstance(m, LiteralOf) for v in m.values}
+    atoms = {a.lower(): a for m in elixir_members if isinstance(m, AtomSet) for a in m.atoms}
+
+    def accepted(value: str | int | bool) -> bool:
+        return value in exact or (isinstance(value, str) and value.lower() in atoms)
+
+    python_lower = {v.lower() for v in python_values if isinstance(v, str)}
+    return ValueComparison(
+        python_only=tuple(v for v in python_values if not accepted(v)),
+        elixir_only=tuple(v for v in exact if v not in python_values)
+        + tuple(f":{atom}" for key, atom in sorted(atoms.items()) if key not in python_lower),
+        via_atoms=bool(atoms),
+    )

@@ -1,0 +1,69 @@
+"""Stage 1: find the source files of each checkout.
+
+Include globs are gitignore-style patterns relative to the checkout root (matched by `pathspec`,
+so `src/pkg/types/**` and `pkg/types.py` mean what they mean in a .gitignore). Symlinks are never
+followed: a link may leave the checkout or loop.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+
+PYTHON_SKIPPED_DIRS = frozenset({"tests", "test", "docs", "examples", ".venv", "venv", "build", "dist"})
+ELIXIR_SKIPPED_DIRS = frozenset({"deps", "_build", "test"})
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The files of one checkout: `audited` yield types, `resolvable` may be read to resolve imports."""
+
+    root: Path
+    audited: tuple[str, ...]
+    resolvable: tuple[str, ...]
+
+
+def _walk(root: Path, suffixes: tuple[str, ...], skipped_dirs: frozenset[str]) -> Iterator[str]:
+    for directory, subdirs, filenames in os.walk(root, followlinks=False):
+        subdirs[:] = sorted(
+            name
+            for name in subdirs
+            if name not in skipped_dirs
+            and not name.startswith(".")
+            and not os.path.islink(os.path.join(directory, name))
+        )
+        relative_dir = Path(directory).relative_to(root)
+        for filename in sorted(filenames):
+            if filename.endswith(suffixes) and not os.path.islink(os.path.join(directory, filename)):
+                yield (relative_dir / filename).as_posix()
+
+
+def _select(candidates: Sequence[str], includes: Sequence[str]) -> tuple[str, ...]:
+    if not includes:
+        return tuple(candidates)
+    spec = pathspec.GitIgnoreSpec.from_lines(includes)
+    return tuple(path for path in candidates if spec.match_file(path))
+
+
+def python_sources(root: Path, includes: Sequence[str] = ()) -> Sources:
+    """Every .py outside tests, docs, examples, virtualenvs, build output and hidden folders."""
+    candidates = tuple(_walk(root, (".py",), PYTHON_SKIPPED_DIRS))
+    return Sources(root, _select(candidates, includes), candidates)
+
+
+def elixir_sources(root: Path, includes: Sequence[str] = ()) -> Sources:
+    """lib/ when it exists (else the whole checkout), never deps/, _build/ or test/.
+
+    Include globs are matched against the whole checkout, so they may also select files outside lib/.
+    """
+    everything = tuple(_walk(root, (".ex", ".exs"), ELIXIR_SKIPPED_DIRS))
+    if includes:
+        return Sources(root, _select(everything, includes), everything)
+    sources = tuple(path for path in everything if path.endswith(".ex"))
+    if (root / "lib").is_dir():
+        sources = tuple(path for path in sources if path.startswith("lib/"))
+    return Sources(root, sources, everything)

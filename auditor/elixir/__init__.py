@@ -1,0 +1,82 @@
+"""The Elixir front end: reads an Elixir port's sources (never running them) into a `SideModel`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from auditor.elixir.modules import FileExtraction, FileWalker
+from auditor.elixir.structs import EncoderImpl
+from auditor.elixir.syntax import first_syntax_error, line_of, parse
+from auditor.model import Diagnostic, SideModel, TypeDef
+
+__all__ = ["extract_elixir"]
+
+
+def extract_elixir(root: Path, audited: Sequence[str]) -> SideModel:
+    """Extracts the types declared in `audited` (posix paths of .ex/.exs files relative to `root`).
+
+    Problems with one file become diagnostics; they never abort the run or hide other files.
+    """
+    files = sorted(set(audited))
+    types: dict[str, TypeDef] = {}
+    encoders: list[EncoderImpl] = []
+    diagnostics: list[Diagnostic] = []
+    for relative in files:
+        extraction = extract_file(root, relative)
+        diagnostics.extend(extraction.diagnostics)
+        encoders.extend(extraction.encoders)
+        for typedef in extraction.types:
+            if typedef.qualname in types:
+                first = types[typedef.qualname].location
+                diagnostics.append(
+                    Diagnostic(
+                        relative,
+                        typedef.location.line,
+                        "warning",
+                        f"{typedef.qualname} is already defined at {first.path}:{first.line}; ignored",
+                    )
+                )
+                continue
+            types[typedef.qualname] = typedef
+    _apply_encoders(types, encoders)
+    return SideModel(
+        root=str(root),
+        files=tuple(files),
+        types=tuple(types[name] for name in sorted(types)),
+        diagnostics=tuple(sorted(set(diagnostics))),
+    )
+
+
+def extract_file(root: Path, relative: str) -> FileExtraction:
+    try:
+        raw = (root / relative).read_bytes()
+    except OSError as error:
+        return FileExtraction(diagnostics=[Diagnostic(relative, 1, "error", f"cannot read file: {error}")])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        message = f"not valid UTF-8 (byte {error.start}); file skipped"
+        return FileExtraction(diagnostics=[Diagnostic(relative, line, "error", message)])
+    # A BOM is not Elixir syntax; dropping it keeps the first line parseable.
+    tree = parse(text.removeprefix("\ufeff").encode("utf-8"))
+    extraction = FileWalker(relative).walk_file(tree.root_node)
+    error = first_syntax_error(tree.root_node)
+    if error is not None:
+        what = "missing " + error.type if error.is_missing else "syntax error"
+        extraction.diagnostics.append(
+            Diagnostic(relative, line_of(error), "error", f"{what}; modules containing it were skipped")
+        )
+    return extraction
+
+
+def _apply_encoders(types: dict[str, TypeDef], encoders: list[EncoderImpl]) -> None:
+    # An impl may sit in another file than its struct, so encoders are applied once all files are read.
+    for impl in encoders:
+        typedef = types.get(impl.target)
+        if typedef is None:
+            continue
+        wire_fields = impl.wire_fields if impl.wire_fields is not None else typedef.wire_fields
+        types[impl.target] = replace(typedef, custom_encoder=True, wire_fields=wire_fields)

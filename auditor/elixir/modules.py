@@ -1,0 +1,371 @@
+"""Walking one parsed file: finding modules and turning their declarations into `TypeDef`s.
+
+Module-level types (structs, enum modules, a non-struct `@type t`) take the module's qualname and
+the `defmodule` line; every other `@type`/`@typep`/`@opaque` becomes `Module.type_name` at its own
+line. A struct's `t` and a module's `t` are never emitted a second time as `Module.t`, because
+`t()` references lower to `Ref(Module)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from auditor.elixir.scope import Scope, aliases_declared, written_module_name
+from auditor.elixir.structs import (
+    DerivedEncoder,
+    EncoderImpl,
+    StructKey,
+    TypedStructBlock,
+    defstruct_keys,
+    derived_json_encoder,
+    encoder_impl_targets,
+    enforced_key_names,
+    typedstruct_block,
+)
+from auditor.elixir.syntax import (
+    attribute_named,
+    block_statements,
+    call_arguments,
+    call_name,
+    clean_text,
+    do_block,
+    keyword_pairs,
+    line_of,
+    node_text,
+    significant_children,
+)
+from auditor.elixir.typespec import (
+    TypeContext,
+    lower_typespec,
+    map_entries,
+    struct_name_of,
+)
+from auditor.model import (
+    NONE,
+    AtomSet,
+    Diagnostic,
+    Field,
+    LiteralOf,
+    Location,
+    TypeDef,
+    TypeExpr,
+    TypeKind,
+    UnionOf,
+    Unknown,
+    simple_name,
+    split_none,
+    union_of,
+)
+
+_TYPE_ATTRIBUTES = ("type", "typep", "opaque")
+
+
+@dataclass(frozen=True)
+class LocalType:
+    """One `@type name(params) :: body` declaration."""
+
+    name: str
+    public: bool
+    parameters: frozenset[str]
+    body: Node
+    line: int
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """The typespec a struct's `@type t` gives one key."""
+
+    node: Node
+    line: int
+
+
+@dataclass
+class FileExtraction:
+    types: list[TypeDef] = field(default_factory=list)
+    encoders: list[EncoderImpl] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+class FileWalker:
+    """Extracts the types of one file; modules containing a syntax error are skipped."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.result = FileExtraction()
+
+    def walk_file(self, root: Node) -> FileExtraction:
+        statements = significant_children(root)
+        file_scope = Scope(None, aliases_declared(statements, Scope()))
+        self._walk(statements, file_scope)
+        return self.result
+
+    def _walk(self, nodes: list[Node], scope: Scope) -> None:
+        for node in nodes:
+            if node.is_error:
+                # What sits inside an ERROR node is the parser's guess; nothing there is trusted.
+                continue
+            name = call_name(node)
+            if name == "defmodule":
+                self._module(node, scope)
+            elif name == "defimpl":
+                if not node.has_error:
+                    self.result.encoders.extend(encoder_impl_targets(node, scope))
+            elif name != "quote":
+                # Code inside `quote` belongs to whatever module a macro later expands into.
+                self._walk(significant_children(node), scope)
+
+    def _module(self, node: Node, scope: Scope) -> None:
+        arguments = call_arguments(node)
+        written = written_module_name(arguments[0]) if arguments else None
+        block = do_block(node)
+        if written is None or block is None:
+            return
+        full_name = _full_module_name(written, scope)
+        statements = block_statements(block)
+        own_aliases = aliases_declared(statements, Scope(full_name, scope.aliases))
+        module_scope = scope.nested(full_name, own_aliases)
+        if not node.has_error:
+            ModuleReader(self.path, full_name, line_of(node), statements, module_scope).read_into(self.result)
+        self._walk(statements, module_scope)
+
+
+def _full_module_name(written: str, scope: Scope) -> str:
+    if written.startswith(("__MODULE__", "Elixir.")) or scope.module is None:
+        return scope.resolve(written)
+    return f"{scope.module}.{written}"
+
+
+class ModuleReader:
+    """Reads the declarations directly inside one module body."""
+
+    def __init__(self, path: str, name: str, line: int, statements: list[Node], scope: Scope) -> None:
+        self.path = path
+        self.name = name
+        self.line = line
+        self.statements = statements
+        self.scope = scope
+        self.local_types = _local_types(statements)
+        # An inline `typedstruct` declares `t` itself, so `t()` in the module means this struct.
+        declared_t = {"t"} if any(call_name(node) == "typedstruct" for node in statements) else set()
+        self.context = TypeContext(scope, frozenset(self.local_types) | declared_t)
+
+    def read_into(self, result: FileExtraction) -> None:
+        defstruct_call = next((node for node in self.statements if call_name(node) == "defstruct"), None)
+        typed_blocks = [
+            typedstruct_block(node, self.scope)
+            for node in self.statements
+            if call_name(node) == "typedstruct"
+        ]
+        inline_block = next((block for block in typed_blocks if block.submodule is None), None)
+        own_type = self.local_types.get("t")
+        module_derive = self._derive(self.statements)
+
+        if defstruct_call is not None:
+            result.types.append(self._defstruct_type(defstruct_call, own_type, module_derive, result))
+        elif inline_block is not None:
+            result.types.append(self._typedstruct_type(inline_block, self.name, self.line, module_derive))
+        elif own_type is not None and (specs := self._struct_field_specs(own_type)) is not None:
+            result.types.append(self._typespec_only_struct(specs, module_derive))
+        elif own_type is not None:
+            result.types.append(self._module_alias(own_type))
+
+        for block in typed_blocks:
+            if block.submodule is not None:
+                result.types.append(self._submodule_struct(block))
+
+        for local in self.local_types.values():
+            if local.name != "t":
+                result.types.append(self._local_type_def(local))
+
+    def _derive(self, statements: list[Node] | tuple[Node, ...]) -> DerivedEncoder | None:
+        for statement in statements:
+            attribute = attribute_named(statement, "derive")
+            if attribute is not None and (derived := derived_json_encoder(attribute[1], self.scope)):
+                return derived
+        return None
+
+    def _location(self, line: int) -> Location:
+        return Location(self.path, line)
+
+    def _enforced_keys(self) -> set[str]:
+        enforced: set[str] = set()
+        for statement in self.statements:
+            attribute = attribute_named(statement, "enforce_keys")
+            if attribute is not None:
+                enforced.update(enforced_key_names(attribute[1]))
+        return enforced
+
+    def _struct_field_specs(self, own_type: LocalType) -> dict[str, FieldSpec] | None:
+        """Key -> typespec for `@type t :: %__MODULE__{...}`; None when `t` is not this struct."""
+        if struct_name_of(own_type.body, self.scope) != self.name:
+            return None
+        specs: dict[str, FieldSpec] = {}
+        for child in own_type.body.named_children:
+            if child.type != "map_content":
+                continue
+            for item in significant_children(child):
+                for name, key, value in keyword_pairs(item):
+                    specs.setdefault(name, FieldSpec(value, line_of(key)))
+        # `:key => type` entries are legal in struct typespecs too.
+        for key, value in map_entries(own_type.body):
+            if key is not None and key.type == "atom":
+                specs.setdefault(node_text(key).removeprefix(":"), FieldSpec(value, line_of(key)))
+        return specs
+
+    def _defstruct_type(
+        self, call: Node, own_type: LocalType | None, derived: DerivedEncoder | None, result: FileExtraction
+    ) -> TypeDef:
+        specs = (self._struct_field_specs(own_type) if own_type is not None else None) or {}
+        keys = defstruct_keys(call, self.scope)
+        if keys is None:
+            result.diagnostics.append(
+                Diagnostic(
+                    self.path,
+                    line_of(call),
+                    "warning",
+                    f"{self.name}: defstruct argument is not a literal list; fields taken from @type t",
+                )
+            )
+            keys = [StructKey(name, spec.line, None) for name, spec in specs.items()]
+        enforced = self._enforced_keys()
+        fields = tuple(self._struct_field(key, specs.get(key.name), key.name in enforced) for key in keys)
+        return self._struct_def(self.name, self.line, fields, derived)
+
+    def _struct_field(self, key: StructKey, spec: FieldSpec | None, required: bool) -> Field:
+        if spec is None:
+            return Field(key.name, Unknown(""), required, False, key.default, self._location(key.line), "")
+        field_type, nullable = split_none(lower_typespec(spec.node, self.context))
+        return Field(
+            key.name,
+            field_type,
+            required,
+            nullable,
+            key.default,
+            self._location(key.line),
+            clean_text(spec.node),
+        )
+
+    def _typespec_only_struct(self, specs: dict[str, FieldSpec], derived: DerivedEncoder | None) -> TypeDef:
+        fields = tuple(
+            self._struct_field(StructKey(name, spec.line, None), spec, False) for name, spec in specs.items()
+        )
+        return self._struct_def(self.name, self.line, fields, derived)
+
+    def _struct_def(
+        self, name: str, line: int, fields: tuple[Field, ...], derived: DerivedEncoder | None
+    ) -> TypeDef:
+        wire_fields = derived.wire_fields([item.name for item in fields]) if derived is not None else None
+        return TypeDef(
+            qualname=name,
+            name=simple_name(name),
+            kind=TypeKind.STRUCT,
+            location=self._location(line),
+            fields=fields,
+            module=name,
+            wire_fields=wire_fields,
+        )
+
+    def _typedstruct_type(
+        self, block: TypedStructBlock, name: str, line: int, derived: DerivedEncoder | None
+    ) -> TypeDef:
+        context = self.context
+        if name != self.name:
+            # The `module:` form wraps the block in its own defmodule: only its generated `t` is local.
+            context = TypeContext(self.scope.nested(name, {}), frozenset({"t"}))
+        fields: list[Field] = []
+        for typed in block.fields:
+            if typed.type_node is None:
+                written: TypeExpr = Unknown("")
+                annotation = ""
+            else:
+                written = lower_typespec(typed.type_node, context)
+                annotation = clean_text(typed.type_node)
+            field_type, nullable = split_none(union_of([written, NONE]) if typed.nil_added else written)
+            fields.append(
+                Field(
+                    typed.name,
+                    field_type,
+                    typed.enforced,
+                    nullable,
+                    typed.default,
+                    self._location(typed.line),
+                    annotation,
+                )
+            )
+        block_derive = self._derive(block.statements)
+        return self._struct_def(name, line, tuple(fields), block_derive or derived)
+
+    def _submodule_struct(self, block: TypedStructBlock) -> TypeDef:
+        assert block.submodule is not None
+        name = _full_module_name(block.submodule, self.scope)
+        return self._typedstruct_type(block, name, block.line, None)
+
+    def _module_alias(self, own_type: LocalType) -> TypeDef:
+        target = self._lower_local(own_type)
+        if isinstance(target, AtomSet | LiteralOf):
+            kind = TypeKind.ENUM
+        elif isinstance(target, UnionOf):
+            kind = TypeKind.UNION
+        else:
+            kind = TypeKind.SCALAR_ALIAS
+        return TypeDef(
+            qualname=self.name,
+            name=simple_name(self.name),
+            kind=kind,
+            location=self._location(self.line),
+            target=target,
+            module=self.name,
+            public=own_type.public,
+        )
+
+    def _local_type_def(self, local: LocalType) -> TypeDef:
+        target = self._lower_local(local)
+        kind = TypeKind.UNION if isinstance(target, UnionOf | AtomSet | LiteralOf) else TypeKind.SCALAR_ALIAS
+        return TypeDef(
+            qualname=f"{self.name}.{local.name}",
+            name=local.name,
+            kind=kind,
+            location=self._location(local.line),
+            target=target,
+            module=self.name,
+            public=local.public,
+        )
+
+    def _lower_local(self, local: LocalType) -> TypeExpr:
+        return lower_typespec(local.body, self.context.with_variables(local.parameters))
+
+
+def _local_types(statements: list[Node]) -> dict[str, LocalType]:
+    """The module's own types by name; the first declaration wins when arities overload a name."""
+    found: dict[str, LocalType] = {}
+    for statement in statements:
+        attribute = attribute_named(statement, *_TYPE_ATTRIBUTES)
+        if attribute is None or len(attribute[1]) != 1:
+            continue
+        declared = _split_type_declaration(attribute[1][0])
+        if declared is None:
+            continue
+        name, parameters, body = declared
+        if name not in found:
+            found[name] = LocalType(name, attribute[0] == "type", parameters, body, line_of(statement))
+    return found
+
+
+def _split_type_declaration(node: Node) -> tuple[str, frozenset[str], Node] | None:
+    """`name(a, b) :: body` -> (name, {a, b}, body)."""
+    if node.type != "binary_operator":
+        return None
+    head = node.child_by_field_name("left")
+    operator = node.child_by_field_name("operator")
+    body = node.child_by_field_name("right")
+    if head is None or operator is None or body is None or node_text(operator) != "::":
+        return None
+    if head.type == "identifier":
+        return node_text(head), frozenset(), body
+    name = call_name(head)
+    if name is None:
+        return None
+    parameters = frozenset(node_text(arg) for arg in call_arguments(head) if arg.type == "identifier")
+    return name, parameters, body

@@ -1,0 +1,363 @@
+"""Lowering Elixir typespec syntax into the neutral `TypeExpr` model.
+
+Choices worth knowing:
+- `keyword()` / `keyword(T)` / `[name: T]` lower to `MapOf(ATOM, T)`: a keyword list is a bag of
+  named options, and the Python types it mirrors are dicts or keyword arguments, never lists of
+  pairs. Lowering it as a list of tuples would make every such field a spurious mismatch.
+- `binary()`, `bitstring()`, `String.t()` and the charlist types all lower to STR: ports use
+  `binary()` for text far more often than for raw bytes.
+- Atoms of a union are gathered into one `AtomSet` and string literals into one `LiteralOf`, placed
+  where the first of them appeared, so `:a | nil | :b` is `UnionOf((AtomSet(a, b), NONE))`.
+- Type variables of a parameterised type (`@type result(x) :: {:ok, x}`) lower to ANY.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from auditor.elixir.scope import Scope, resolved_module_name
+from auditor.elixir.syntax import (
+    atom_name,
+    binary_parts,
+    call_arguments,
+    clean_text,
+    keyword_pairs,
+    node_text,
+    significant_children,
+    unary_parts,
+)
+from auditor.model import (
+    ANY,
+    ATOM,
+    BOOL,
+    DATE,
+    DATETIME,
+    DURATION,
+    FLOAT,
+    INT,
+    NONE,
+    STR,
+    TIME,
+    AtomSet,
+    ListOf,
+    LiteralOf,
+    MapOf,
+    Ref,
+    TupleOf,
+    TypeExpr,
+    UnionOf,
+    Unknown,
+    union_of,
+)
+
+_NUMBER = union_of([INT, FLOAT])
+_ANY_MAP = MapOf(ANY, ANY)
+_KEYWORD_ANY = MapOf(ATOM, ANY)
+
+# Built-in types called without arguments (`integer()`, or bare `integer`).
+_BUILTIN_TYPES: dict[str, TypeExpr] = {
+    "term": ANY,
+    "any": ANY,
+    "integer": INT,
+    "non_neg_integer": INT,
+    "pos_integer": INT,
+    "neg_integer": INT,
+    "byte": INT,
+    "char": INT,
+    "arity": INT,
+    "float": FLOAT,
+    "number": _NUMBER,
+    "boolean": BOOL,
+    "binary": STR,
+    "nonempty_binary": STR,
+    "bitstring": STR,
+    "nonempty_bitstring": STR,
+    "charlist": STR,
+    "nonempty_charlist": STR,
+    "string": STR,
+    "nonempty_string": STR,
+    "atom": ATOM,
+    "module": ATOM,
+    "node": ATOM,
+    "map": _ANY_MAP,
+    "struct": MapOf(ATOM, ANY),
+    "list": ListOf(ANY),
+    "nonempty_list": ListOf(ANY),
+    "keyword": _KEYWORD_ANY,
+    "nil": NONE,
+}
+
+_LIST_CONSTRUCTORS = frozenset(
+    {"list", "nonempty_list", "maybe_improper_list", "nonempty_maybe_improper_list"}
+)
+
+# Remote types from the standard library that have a neutral meaning, keyed by resolved module.
+_STDLIB_REMOTE: dict[tuple[str, str], TypeExpr] = {
+    ("String", "t"): STR,
+    ("DateTime", "t"): DATETIME,
+    ("NaiveDateTime", "t"): DATETIME,
+    ("Date", "t"): DATE,
+    ("Time", "t"): TIME,
+    ("Duration", "t"): DURATION,
+    ("Keyword", "t"): _KEYWORD_ANY,
+}
+
+
+@dataclass(frozen=True)
+class TypeContext:
+    """What a typespec is lowered against: the alias scope, the module's own types, type variables."""
+
+    scope: Scope
+    local_types: frozenset[str] = field(default=frozenset())
+    type_variables: frozenset[str] = field(default=frozenset())
+
+    def with_variables(self, variables: frozenset[str]) -> TypeContext:
+        return TypeContext(self.scope, self.local_types, variables)
+
+
+def local_type_ref(module: str, name: str) -> Ref:
+    # A module's `t` stands for the module itself everywhere on the Elixir side.
+    return Ref(module) if name == "t" else Ref(f"{module}.{name}")
+
+
+def lower_typespec(node: Node, context: TypeContext) -> TypeExpr:
+    return _lower(node, context)
+
+
+def _lower(node: Node, context: TypeContext) -> TypeExpr:
+    kind = node.type
+    if kind == "binary_operator":
+        return _lower_operator(node, context)
+    if kind in ("call", "identifier"):
+        return _lower_named(node, context)
+    if kind in ("atom", "quoted_atom"):
+        name = atom_name(node)
+        return AtomSet((name,)) if name is not None else Unknown(clean_text(node))
+    if kind == "nil":
+        return NONE
+    if kind == "boolean":
+        return BOOL
+    if kind in ("integer", "char"):
+        return INT
+    if kind == "float":
+        return FLOAT
+    if kind == "string":
+        content = string_literal_value(node)
+        return LiteralOf((content,)) if content is not None else STR
+    if kind == "bitstring":
+        return STR
+    if kind == "list":
+        return _lower_list(node, context)
+    if kind == "tuple":
+        return TupleOf(tuple(_lower(item, context) for item in significant_children(node)))
+    if kind == "map":
+        return _lower_map(node, context)
+    if kind == "unary_operator":
+        parts = unary_parts(node)
+        if parts is not None and parts[0] in ("-", "+") and parts[1].type == "integer":
+            return INT
+        return Unknown(clean_text(node))
+    if kind == "block":
+        inner = significant_children(node)
+        if len(inner) == 1 and inner[0].type != "stab_clause":
+            return _lower(inner[0], context)
+    return Unknown(clean_text(node))
+
+
+def _lower_operator(node: Node, context: TypeContext) -> TypeExpr:
+    parts = binary_parts(node)
+    if parts is None:
+        return Unknown(clean_text(node))
+    _left, operator, right = parts
+    if operator == "|":
+        members = [_lower(member, context) for member in union_members(node)]
+        return merge_union(members)
+    if operator == "..":
+        return INT
+    if operator == "::":
+        # A named element such as `{id :: integer(), name :: String.t()}`: the name is documentation.
+        return _lower(right, context)
+    return Unknown(clean_text(node))
+
+
+def union_members(node: Node) -> list[Node]:
+    """The operands of a (right-nested) `a | b | c` chain, in source order."""
+    parts = binary_parts(node)
+    if parts is None or parts[1] != "|":
+        return [node]
+    left, _operator, right = parts
+    return union_members(left) + union_members(right)
+
+
+def merge_union(members: list[TypeExpr]) -> TypeExpr:
+    """`union_of` that also folds every atom into one AtomSet and every string into one LiteralOf."""
+    flat: list[TypeExpr] = []
+    for member in members:
+        flat.extend(member.members if isinstance(member, UnionOf) else (member,))
+    atoms: list[str] = []
+    literals: list[str | int | bool] = []
+    arranged: list[TypeExpr] = []
+    atom_slot: int | None = None
+    literal_slot: int | None = None
+    for member in flat:
+        if isinstance(member, AtomSet):
+            atoms.extend(atom for atom in member.atoms if atom not in atoms)
+            if atom_slot is None:
+                atom_slot = len(arranged)
+                arranged.append(member)
+        elif isinstance(member, LiteralOf):
+            literals.extend(value for value in member.values if value not in literals)
+            if literal_slot is None:
+                literal_slot = len(arranged)
+                arranged.append(member)
+        else:
+            arranged.append(member)
+    if atom_slot is not None:
+        arranged[atom_slot] = AtomSet(tuple(atoms))
+    if literal_slot is not None:
+        arranged[literal_slot] = LiteralOf(tuple(literals))
+    return union_of(arranged)
+
+
+def _lower_named(node: Node, context: TypeContext) -> TypeExpr:
+    """Local calls (`integer()`, `chunk`, `list(t)`) and remote calls (`String.t()`, `Mod.name`)."""
+    if node.type == "identifier":
+        return _lower_local(node_text(node), [], node, context)
+    target = node.child_by_field_name("target")
+    if target is None:
+        return Unknown(clean_text(node))
+    arguments = call_arguments(node)
+    if target.type == "identifier":
+        return _lower_local(node_text(target), arguments, node, context)
+    if target.type == "dot":
+        return _lower_remote(target, arguments, node, context)
+    return Unknown(clean_text(node))
+
+
+def _lower_local(name: str, arguments: list[Node], node: Node, context: TypeContext) -> TypeExpr:
+    if name == "_":
+        return ANY
+    if name in context.type_variables and not arguments:
+        return ANY
+    module = context.scope.module
+    if name in context.local_types and module is not None:
+        return local_type_ref(module, name)
+    if arguments:
+        return _lower_parameterised(name, arguments, node, context)
+    if name in _BUILTIN_TYPES:
+        return _BUILTIN_TYPES[name]
+    return Unknown(clean_text(node))
+
+
+def _lower_parameterised(name: str, arguments: list[Node], node: Node, context: TypeContext) -> TypeExpr:
+    if name in _LIST_CONSTRUCTORS and len(arguments) >= 1:
+        return ListOf(_lower(arguments[0], context))
+    if name == "keyword" and len(arguments) == 1:
+        return MapOf(ATOM, _lower(arguments[0], context))
+    return Unknown(clean_text(node))
+
+
+def _lower_remote(target: Node, arguments: list[Node], node: Node, context: TypeContext) -> TypeExpr:
+    module_node = target.child_by_field_name("left")
+    name_node = target.child_by_field_name("right")
+    if module_node is None or name_node is None or name_node.type != "identifier":
+        return Unknown(clean_text(node))
+    module = resolved_module_name(module_node, context.scope)
+    if module is None:
+        # Erlang remote types (`:queue.queue()`) have no neutral counterpart.
+        return Unknown(clean_text(node))
+    name = node_text(name_node)
+    if (module, name) == ("Keyword", "t") and len(arguments) == 1:
+        return MapOf(ATOM, _lower(arguments[0], context))
+    if (module, name) in _STDLIB_REMOTE:
+        return _STDLIB_REMOTE[(module, name)]
+    return local_type_ref(module, name)
+
+
+def _lower_list(node: Node, context: TypeContext) -> TypeExpr:
+    items = significant_children(node)
+    if not items:
+        return ListOf(ANY)
+    if len(items) == 1 and items[0].type == "keywords":
+        values = [_lower(value, context) for _name, _key, value in keyword_pairs(items[0])]
+        return MapOf(ATOM, merge_union(values))
+    nonempty_marker = len(items) == 2 and items[1].type == "identifier" and node_text(items[1]) == "..."
+    if len(items) == 1 or nonempty_marker:
+        return ListOf(_lower(items[0], context))
+    return Unknown(clean_text(node))
+
+
+def _lower_map(node: Node, context: TypeContext) -> TypeExpr:
+    struct_name = struct_name_of(node, context.scope)
+    if struct_name is not None:
+        return Ref(struct_name)
+    if any(child.type == "struct" for child in node.named_children):
+        return Unknown(clean_text(node))
+    keys: list[TypeExpr] = []
+    values: list[TypeExpr] = []
+    for entry_key, entry_value in map_entries(node):
+        keys.append(ATOM if entry_key is None else _lower(_unwrap_key_requirement(entry_key), context))
+        values.append(_lower(entry_value, context))
+    if not keys:
+        return _ANY_MAP
+    return MapOf(merge_union(keys), merge_union(values))
+
+
+def _unwrap_key_requirement(key: Node) -> Node:
+    # `optional(k) => v` and `required(k) => v` say whether the key must be present, not its type.
+    if key.type == "call":
+        target = key.child_by_field_name("target")
+        arguments = call_arguments(key)
+        if (
+            target is not None
+            and target.type == "identifier"
+            and node_text(target) in ("optional", "required")
+            and len(arguments) == 1
+        ):
+            return arguments[0]
+    return key
+
+
+def map_entries(node: Node) -> list[tuple[Node | None, Node]]:
+    """(key, value) per entry of a map literal; key None for atom keys written `name: value`."""
+    entries: list[tuple[Node | None, Node]] = []
+    for child in node.named_children:
+        if child.type != "map_content":
+            continue
+        for item in significant_children(child):
+            if item.type == "keywords":
+                entries.extend((None, value) for _name, _key, value in keyword_pairs(item))
+            elif (parts := binary_parts(item)) is not None and parts[1] == "=>":
+                entries.append((parts[0], parts[2]))
+    return entries
+
+
+def struct_name_of(node: Node, scope: Scope) -> str | None:
+    """The resolved module of a `%Name{...}` struct literal, or None for a plain map."""
+    if node.type != "map":
+        return None
+    for child in node.named_children:
+        if child.type == "struct":
+            inner = significant_children(child)
+            return resolved_module_name(inner[0], scope) if inner else None
+    return None
+
+
+_ESCAPES = {"\\n": "\n", "\\t": "\t", "\\r": "\r", '\\"': '"', "\\\\": "\\", "\\#": "#", "\\'": "'"}
+
+
+def string_literal_value(node: Node) -> str | None:
+    """The value of a string literal without interpolation; None when it cannot be known statically."""
+    if node.type != "string":
+        return None
+    parts: list[str] = []
+    for child in node.named_children:
+        if child.type == "quoted_content":
+            parts.append(node_text(child))
+        elif child.type == "escape_sequence" and node_text(child) in _ESCAPES:
+            parts.append(_ESCAPES[node_text(child)])
+        else:
+            return None
+    return "".join(parts)

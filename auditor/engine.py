@@ -1,0 +1,83 @@
+"""Stage 4: run every catalog rule over the aligned pairs and settle precedence between them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from auditor.align import Alignment, FieldPair, TypePair
+from auditor.compare import Context, differences
+from auditor.findings import Finding
+from auditor.model import Ref, TypeDef, TypeExpr, TypeKind
+from auditor.rulebase import Rule, make_finding
+
+
+def _as_expression(typedef: TypeDef) -> TypeExpr:
+    if typedef.kind is TypeKind.STRUCT or typedef.target is None:
+        return Ref(typedef.qualname)
+    return typedef.target
+
+
+def _classified(
+    pair: TypePair,
+    field: FieldPair | None,
+    python: TypeExpr,
+    elixir: TypeExpr,
+    rules: Sequence[Rule],
+    context: Context,
+) -> Iterator[Finding]:
+    elixir_default = field.elixir.default if field is not None and field.elixir is not None else None
+    for mismatch in differences(python, elixir, context, elixir_default):
+        for rule in rules:
+            assert rule.classify is not None
+            verdict = rule.classify(mismatch, field, context)
+            if verdict is not None:
+                yield make_finding(rule.slug, verdict.severity, pair, field, verdict.message)
+                break
+
+
+def _type_findings(pair: TypePair, rules: Sequence[Rule], context: Context) -> Iterator[Finding]:
+    """Type rules see each disagreement of a field's types, or of two aligned enums/aliases; the first
+    rule in catalog order that recognises a disagreement reports it."""
+    assert pair.python is not None and pair.elixir is not None
+    if pair.python.kind is TypeKind.STRUCT and pair.elixir.kind is TypeKind.STRUCT:
+        for field in pair.fields:
+            if field.python is not None and field.elixir is not None:
+                yield from _classified(pair, field, field.python.type, field.elixir.type, rules, context)
+    else:
+        yield from _classified(
+            pair, None, _as_expression(pair.python), _as_expression(pair.elixir), rules, context
+        )
+
+
+def _settle(found: list[Finding], catalog: Sequence[Rule]) -> list[Finding]:
+    """One finding per rule and place; a finding drops when a rule that replaces it fired there too."""
+    replaced_by = {rule.slug: set(rule.replaces) for rule in catalog}
+    by_place: dict[tuple[str, str | None], set[str]] = {}
+    for finding in found:
+        by_place.setdefault((finding.type_name, finding.field), set()).add(finding.rule)
+    kept: list[Finding] = []
+    seen: set[tuple[str, str | None, str]] = set()
+    for finding in found:
+        place = (finding.type_name, finding.field)
+        key = (*place, finding.rule)
+        superseded = any(finding.rule in replaced_by[other] for other in by_place[place])
+        if key not in seen and not superseded:
+            seen.add(key)
+            kept.append(finding)
+    return kept
+
+
+def run_rules(alignment: Alignment, catalog: Sequence[Rule]) -> list[Finding]:
+    context = Context(alignment.python_types, alignment.elixir_types, alignment.counterparts)
+    pair_rules = [rule for rule in catalog if rule.check_pair is not None]
+    type_rules = [rule for rule in catalog if rule.classify is not None]
+    findings: list[Finding] = []
+    for pair in alignment.pairs:
+        found: list[Finding] = []
+        for rule in pair_rules:
+            assert rule.check_pair is not None
+            found.extend(rule.check_pair(pair, context))
+        if pair.python is not None and pair.elixir is not None:
+            found.extend(_type_findings(pair, type_rules, context))
+        findings.extend(_settle(found, catalog))
+    return sorted(findings, key=Finding.sort_key)

@@ -1,0 +1,57 @@
+"""What the rules produce: findings with a stable slug, a severity and both sides' locations."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from enum import StrEnum
+
+from auditor.model import Location
+
+
+class Severity(StrEnum):
+    P0 = "P0"
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """0 is the most severe; sorting by rank lists P0 first and info last."""
+        return list(Severity).index(self)
+
+
+@dataclass(frozen=True)
+class SideRef:
+    """Where a finding points on one side, with the annotation as written there (None for a whole type)."""
+
+    location: Location
+    annotation: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One difference between the Python reference and the Elixir port.
+
+    `type_name` is the Python type name (the Elixir last segment for Elixir-only types); `field` the
+    Python field name (the Elixir one for Elixir-only fields), or None for a whole type.
+    """
+
+    rule: str
+    severity: Severity
+    type_name: str
+    field: str | None
+    message: str
+    python: SideRef | None
+    elixir: SideRef | None
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable across moved lines, reordered files and reworded messages: rule, type, field, side."""
+        side = "both" if self.python and self.elixir else "python" if self.python else "elixir"
+        key = "\x1f".join((self.rule, self.type_name, self.field or "", side))
+        return hashlib.sha256(key.encode()).hexdigest()[:20]
+
+    def sort_key(self) -> tuple[int, str, str, str]:
+        return (self.severity.rank, self.type_name, self.field or "", self.rule)

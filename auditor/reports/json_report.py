@@ -1,0 +1,83 @@
+"""`--format json`: a stable machine-readable document (schema_version 1: keys are only ever added)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from auditor import __version__
+from auditor.audit import AuditResult
+from auditor.findings import SideRef
+from auditor.reports.summary import audited_type_count, finding_counts, type_counts
+
+SCHEMA_VERSION = 1
+
+
+def _side(side: SideRef | None) -> dict[str, Any] | None:
+    if side is None:
+        return None
+    return {"path": side.location.path, "line": side.location.line, "annotation": side.annotation}
+
+
+def document(result: AuditResult) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "parity-audit", "version": __version__},
+        "inputs": {
+            side: {
+                "root": model.root,
+                "files": len(model.files),
+                "types": audited_type_count(result, side),
+            }
+            for side, model in (("python", result.python), ("elixir", result.elixir))
+        },
+        "summary": {"types": type_counts(result), "findings": finding_counts(result)},
+        "types": [
+            {
+                "name": entry.pair.name,
+                "status": entry.status.value,
+                "python": None
+                if entry.pair.python is None
+                else {
+                    "name": entry.pair.python.name,
+                    "path": entry.pair.python.location.path,
+                    "line": entry.pair.python.location.line,
+                },
+                "elixir": None
+                if entry.pair.elixir is None
+                else {
+                    "module": entry.pair.elixir.qualname,
+                    "path": entry.pair.elixir.location.path,
+                    "line": entry.pair.elixir.location.line,
+                },
+            }
+            for entry in result.types
+        ],
+        "findings": [
+            {
+                "rule": finding.rule,
+                "severity": finding.severity.value,
+                "type": finding.type_name,
+                "field": finding.field,
+                "message": finding.message,
+                "python": _side(finding.python),
+                "elixir": _side(finding.elixir),
+                "fingerprint": finding.fingerprint,
+            }
+            for finding in result.findings
+        ],
+        "diagnostics": [
+            {
+                "level": diagnostic.level,
+                "side": side,
+                "path": diagnostic.path,
+                "line": diagnostic.line,
+                "message": diagnostic.message,
+            }
+            for side, diagnostic in result.diagnostics
+        ],
+    }
+
+
+def render(result: AuditResult) -> str:
+    return json.dumps(document(result), indent=2, ensure_ascii=False) + "\n"

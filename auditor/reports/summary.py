@@ -1,0 +1,25 @@
+"""Counts every report shows, computed once from the result."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from auditor.audit import AuditResult, Status
+from auditor.findings import Severity
+
+
+def type_counts(result: AuditResult) -> dict[str, int]:
+    counted = Counter(entry.status for entry in result.types)
+    return {status.value: counted[status] for status in Status}
+
+
+def finding_counts(result: AuditResult) -> dict[str, int]:
+    counted = Counter(finding.severity for finding in result.findings)
+    return {severity.value: counted[severity] for severity in Severity}
+
+
+def audited_type_count(result: AuditResult, side: str) -> int:
+    """Types the alignment considered on one side (Python: everything audited; Elixir: modules)."""
+    if side == "python":
+        return sum(1 for entry in result.types if entry.pair.python is not None)
+    return sum(1 for entry in result.types if entry.pair.elixir is not None)

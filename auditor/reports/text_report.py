@@ -1,0 +1,115 @@
+"""`--format text`: the terminal report (rich), plain text when the output is not a terminal.
+
+Every string taken from audited code goes into `rich.text.Text` objects, never into markup, so a
+name containing `[bold]` or an escape sequence is shown literally.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from itertools import groupby
+
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from auditor import __version__
+from auditor.audit import AuditResult
+from auditor.findings import Finding, Severity, SideRef
+from auditor.reports.summary import audited_type_count, finding_counts, type_counts
+
+PLAIN_WIDTH = 120
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+SEVERITY_STYLES = {
+    Severity.P0: "bold white on red",
+    Severity.P1: "bold red",
+    Severity.P2: "bold yellow",
+    Severity.P3: "cyan",
+    Severity.INFO: "dim",
+}
+
+
+def clean(text: str) -> str:
+    """Audited text without control characters, so it cannot move the cursor or recolour the terminal."""
+    return _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)
+
+
+def _where(side: SideRef | None) -> str:
+    if side is None:
+        return "-"
+    annotation = f"{clean(side.annotation)}  " if side.annotation else ""
+    return f"{annotation}({clean(side.location.path)}:{side.location.line})"
+
+
+def _summary(result: AuditResult) -> RenderableType:
+    table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2))
+    for status in type_counts(result):
+        table.add_column(status, justify="right")
+    table.add_row(*(str(count) for count in type_counts(result).values()))
+    severities = Table(show_header=True, header_style="bold", box=None, padding=(0, 2))
+    for severity in finding_counts(result):
+        severities.add_column(severity, justify="right")
+    severities.add_row(*(str(count) for count in finding_counts(result).values()))
+    return Group(
+        Text("Types", style="bold underline"), table, Text("Findings", style="bold underline"), severities
+    )
+
+
+def _finding(finding: Finding) -> RenderableType:
+    head = Text("  ")
+    head.append(clean(finding.field) if finding.field else "(type)", style="bold")
+    head.append("  ")
+    head.append(finding.rule, style=SEVERITY_STYLES[finding.severity])
+    head.append("  ")
+    head.append(clean(finding.message))
+    sides = Text(
+        f"      python: {_where(finding.python)}\n      elixir: {_where(finding.elixir)}", style="dim"
+    )
+    return Group(head, sides)
+
+
+def _findings(result: AuditResult) -> list[RenderableType]:
+    blocks: list[RenderableType] = []
+    for severity, in_severity in groupby(result.findings, key=lambda f: f.severity):
+        blocks.append(Text(f"\n{severity.value}", style=SEVERITY_STYLES[severity]))
+        for type_name, in_type in groupby(in_severity, key=lambda f: f.type_name):
+            blocks.append(Padding(Text(clean(type_name), style="bold"), (0, 0, 0, 1)))
+            blocks.extend(_finding(finding) for finding in in_type)
+    return blocks
+
+
+def _diagnostics(result: AuditResult) -> list[RenderableType]:
+    if not result.diagnostics:
+        return []
+    lines = [Text("\nDiagnostics", style="bold underline")]
+    for side, diagnostic in result.diagnostics:
+        lines.append(
+            Text(
+                f"  {diagnostic.level} [{side}] {clean(diagnostic.path)}:{diagnostic.line}: "
+                f"{clean(diagnostic.message)}"
+            )
+        )
+    return lines
+
+
+def render_to(result: AuditResult, console: Console) -> None:
+    header = Text(f"parity-audit {__version__}: ", style="bold")
+    header.append(
+        " vs ".join(
+            f"{clean(side.root)} ({len(side.files)} files, {audited_type_count(result, name)} types)"
+            for name, side in (("python", result.python), ("elixir", result.elixir))
+        )
+    )
+    console.print(header)
+    console.print(_summary(result))
+    for block in _findings(result) + _diagnostics(result):
+        console.print(block)
+
+
+def render(result: AuditResult) -> str:
+    """Plain text, for files and pipes: no colour, a fixed width so output is byte-identical."""
+    buffer = io.StringIO()
+    render_to(result, Console(file=buffer, width=PLAIN_WIDTH, no_color=True, highlight=False, soft_wrap=True))
+    return buffer.getvalue()

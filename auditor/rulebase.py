@@ -1,0 +1,81 @@
+"""What a rule is: its metadata, its documentation, its example pairs and one pure check.
+
+Every rule in the catalog (`auditor.rules`, shipped from the top-level `rules/` folder) is one
+`Rule`. A rule checks either a whole aligned type pair (`check_pair`) or one place where two type
+expressions disagree (`classify`); the engine decides which places it is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from auditor.align import FieldPair, TypePair
+from auditor.compare import Context, Mismatch
+from auditor.findings import Finding, Severity, SideRef
+from auditor.model import Field, TypeDef
+
+
+@dataclass(frozen=True)
+class Example:
+    """A minimal Python/Elixir pair. `fires` lists the (type, field, severity) the rule must report,
+    exactly; an empty tuple means the rule must stay quiet on this pair."""
+
+    python: str
+    elixir: str
+    fires: tuple[tuple[str, str | None, Severity], ...] = ()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A type rule's classification of one mismatch."""
+
+    severity: Severity
+    message: str
+
+
+PairCheck = Callable[[TypePair, Context], Iterable[Finding]]
+Classifier = Callable[[Mismatch, FieldPair | None, Context], Verdict | None]
+
+
+@dataclass(frozen=True)
+class Rule:
+    slug: str
+    severity: str
+    summary: str
+    explanation: str
+    fix: str
+    examples: tuple[Example, ...]
+    check_pair: PairCheck | None = None
+    classify: Classifier | None = None
+    replaces: tuple[str, ...] = ()
+    """Slugs whose finding on the same type and field this rule's finding supersedes."""
+
+    def __post_init__(self) -> None:
+        if (self.check_pair is None) == (self.classify is None):
+            raise ValueError(f"rule {self.slug} must define exactly one of check_pair and classify")
+        if not any(example.fires for example in self.examples) or all(e.fires for e in self.examples):
+            raise ValueError(f"rule {self.slug} needs an example that fires and one that must not")
+
+
+def _side(typedef: TypeDef | None, field: Field | None) -> SideRef | None:
+    if field is not None:
+        return SideRef(field.location, field.annotation)
+    if typedef is not None:
+        return SideRef(typedef.location)
+    return None
+
+
+def make_finding(
+    slug: str, severity: Severity, pair: TypePair, field: FieldPair | None, message: str
+) -> Finding:
+    """A finding on a type (field None) or one of its fields, pointing at both sides where they exist."""
+    return Finding(
+        rule=slug,
+        severity=severity,
+        type_name=pair.name,
+        field=field.name if field is not None else None,
+        message=message,
+        python=_side(pair.python, field.python if field else None),
+        elixir=_side(pair.elixir, field.elixir if field else None),
+    )

@@ -1,0 +1,5 @@
+defmodule Pixelmill.Types.Finish do
+  @moduledoc "Paper finishes for printed orders."
+
+  @type t :: :glossy | :matte | :lustre
+end

@@ -1,0 +1,17 @@
+defmodule Pixelmill.Types.RenderOptions do
+  @moduledoc "Output settings of a render."
+
+  alias Pixelmill.Types.{Finish, Format}
+
+  @derive Jason.Encoder
+  defstruct [:format, :max_retries, :finish, :color_profile, dpi: 300, quality: 85]
+
+  @type t :: %__MODULE__{
+          format: Format.t(),
+          dpi: pos_integer(),
+          quality: non_neg_integer(),
+          max_retries: non_neg_integer(),
+          finish: Finish.t() | nil,
+          color_profile: String.t() | nil
+        }
+end

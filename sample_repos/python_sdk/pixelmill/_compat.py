@@ -1,0 +1,5 @@
+"""Helpers that paper over the differences between pydantic major versions."""
+
+import pydantic
+
+PYDANTIC_V2 = pydantic.VERSION.startswith("2.")

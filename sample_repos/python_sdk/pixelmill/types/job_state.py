@@ -1,0 +1,3 @@
+from typing import Literal
+
+JobState = Literal["queued", "running", "done"]

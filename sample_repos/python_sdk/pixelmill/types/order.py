@@ -1,0 +1,34 @@
+import datetime
+from typing import List, Optional
+
+from .._models import BaseModel
+from .format import Finish
+from .job_id import JobID
+
+
+class ShippingAddress(BaseModel):
+    name: str
+    line1: str
+    line2: Optional[str] = None
+    city: str
+    postal_code: str
+    country: str = "US"
+
+
+class OrderItem(BaseModel):
+    sku: str
+    quantity: int = 1
+    finish: Optional[Finish] = None
+    unit_price_cents: int
+
+
+class PrintOrder(BaseModel):
+    id: str
+    job_id: JobID
+    items: List[OrderItem]
+    ship_to: ShippingAddress
+    placed_at: datetime.datetime
+    ship_by: Optional[datetime.date] = None
+    total_cents: int
+    paid: bool = False
+    notes: Optional[str] = None
