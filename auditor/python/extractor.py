@@ -19,6 +19,7 @@ class _Extractor:
         self.lowerer = TypeLowerer(self.index, self.catalog)
         self.fields = FieldCollector(self.index, self.catalog, self.lowerer)
         self.diagnostics: list[Diagnostic] = []
+        self.subclassed: set[str] = set()
 
     def types_of(self, path: str) -> list[TypeDef]:
         info = self.index.load_path(path)
@@ -55,6 +56,7 @@ class _Extractor:
                 return None  # a member-less enum only exists to be subclassed
             return TypeDef(qualname, name, TypeKind.ENUM, location, target=LiteralOf(values), module=module)
         if shape.is_data_model:
+            self.subclassed.update(base.qualname for base in shape.local_bases)
             fields = self.fields.fields_of(definition)
             return TypeDef(qualname, name, TypeKind.STRUCT, location, fields=fields, module=module)
         return None
@@ -75,6 +77,15 @@ class _Extractor:
                 # A repeated value makes the later member an alias of the earlier one.
                 values.append(member.value)
         return tuple(values)
+
+    def without_base_classes(self, typedefs: list[TypeDef]) -> list[TypeDef]:
+        """Drops field-less models that other models subclass: `StrictBase(BaseModel)` in an SDK's
+        `_models.py` is configuration for the real types, not a type of the API."""
+        return [
+            typedef
+            for typedef in typedefs
+            if typedef.kind is not TypeKind.STRUCT or typedef.fields or typedef.qualname not in self.subclassed
+        ]
 
     def deduplicate(self, typedefs: list[TypeDef], audited_modules: list[str]) -> list[TypeDef]:
         """Keeps one definition per name: the one the public packages export."""
@@ -147,7 +158,7 @@ def extract_python(root: Path, audited: Sequence[str], all_files: Sequence[str])
     for path in audited_paths:
         typedefs.extend(extractor.types_of(path))
     audited_modules = [extractor.index.module_name(path) for path in audited_paths]
-    kept = extractor.deduplicate(typedefs, audited_modules)
+    kept = extractor.deduplicate(extractor.without_base_classes(typedefs), audited_modules)
     diagnostics = sorted({*extractor.index.diagnostics, *extractor.diagnostics})
     return SideModel(
         root=str(root),

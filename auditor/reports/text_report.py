@@ -11,7 +11,6 @@ import re
 from itertools import groupby
 
 from rich.console import Console, Group, RenderableType
-from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -75,7 +74,7 @@ def _findings(result: AuditResult) -> list[RenderableType]:
     for severity, in_severity in groupby(result.findings, key=lambda f: f.severity):
         blocks.append(Text(f"\n{severity.value}", style=SEVERITY_STYLES[severity]))
         for type_name, in_type in groupby(in_severity, key=lambda f: f.type_name):
-            blocks.append(Padding(Text(clean(type_name), style="bold"), (0, 0, 0, 1)))
+            blocks.append(Text(f" {clean(type_name)}", style="bold"))
             blocks.extend(_finding(finding) for finding in in_type)
     return blocks
 

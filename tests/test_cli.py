@@ -1,0 +1,218 @@
+"""The command line: exit codes, usage errors, output formats, options."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from auditor.rules import CATALOG
+from typer.testing import CliRunner
+
+from auditor.cli import app, list_rules
+from tests.conftest import REPO_ROOT, SAMPLE_ELIXIR, SAMPLE_PYTHON, write_tree
+
+RUNNER = CliRunner()
+
+MODEL = "from pydantic import BaseModel\n\nclass Invoice(BaseModel):\n    total: int\n    note: str = ''\n"
+PORT_AT_PARITY = (
+    'defmodule Shop.Invoice do\n  defstruct [:total, note: ""]\n'
+    "  @type t :: %__MODULE__{total: integer(), note: String.t()}\nend\n"
+)
+
+
+def invoke(*args: str | Path):
+    return RUNNER.invoke(app, [str(arg) for arg in args])
+
+
+def pair(tmp_path: Path, python: str = MODEL, elixir: str = PORT_AT_PARITY) -> tuple[Path, Path]:
+    return (
+        write_tree(tmp_path / "py", {"shop/__init__.py": "", "shop/types.py": python}),
+        write_tree(tmp_path / "ex", {"lib/shop/invoice.ex": elixir}),
+    )
+
+
+def test_json_has_the_documented_shape() -> None:
+    result = invoke(SAMPLE_PYTHON, SAMPLE_ELIXIR, "--format", "json")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert set(document) == {
+        "schema_version",
+        "tool",
+        "inputs",
+        "summary",
+        "types",
+        "findings",
+        "diagnostics",
+    }
+    assert document["schema_version"] == 1
+    assert set(document["inputs"]["python"]) == {"root", "files", "types"}
+    assert set(document["summary"]["types"]) == {
+        "parity",
+        "wire-compatible",
+        "mismatch",
+        "missing-in-elixir",
+        "elixir-only",
+    }
+    assert set(document["summary"]["findings"]) == {"P0", "P1", "P2", "P3", "info"}
+    assert sum(document["summary"]["findings"].values()) == len(document["findings"]) == 35
+    finding = document["findings"][0]
+    assert set(finding) == {"rule", "severity", "type", "field", "message", "python", "elixir", "fingerprint"}
+    assert finding["severity"] == "P0"
+    type_entry = next(t for t in document["types"] if t["name"] == "Asset")
+    assert type_entry["python"] == {"name": "Asset", "path": "pixelmill/types/asset.py", "line": 10}
+    assert type_entry["elixir"]["module"] == "Pixelmill.Types.Asset"
+    assert next(t for t in document["types"] if t["name"] == "ErrorBody")["python"] is None
+
+
+def test_output_is_byte_identical_between_runs() -> None:
+    for output_format in ("json", "text"):
+        first = invoke(SAMPLE_PYTHON, SAMPLE_ELIXIR, "--format", output_format).stdout
+        second = invoke(SAMPLE_PYTHON, SAMPLE_ELIXIR, "--format", output_format).stdout
+        assert first == second
+
+
+def test_text_report_lists_findings_by_severity_with_both_sides() -> None:
+    text = invoke(SAMPLE_PYTHON, SAMPLE_ELIXIR).stdout
+    assert text.index("\nP0\n") < text.index("\nP1\n") < text.index("\nP2\n") < text.index("\nP3\n")
+    assert "pages  flattened-nesting" in text
+    assert "python: List[Size]  (pixelmill/types/job.py:44)" in text
+    assert "elixir: [String.t()]  (lib/pixelmill/types/proof_job.ex:16)" in text
+    assert "\x1b[" not in text  # no colour codes when not writing to a terminal
+
+
+@pytest.mark.parametrize(("fail_on", "expected"), [("P0", 1), ("P1", 1), ("P2", 1), ("P3", 1), ("never", 0)])
+def test_fail_on_thresholds_on_the_samples(fail_on: str, expected: int) -> None:
+    assert invoke(SAMPLE_PYTHON, SAMPLE_ELIXIR, "--fail-on", fail_on).exit_code == expected
+
+
+def test_p3_findings_fail_only_at_p3(tmp_path: Path) -> None:
+    extra = PORT_AT_PARITY.replace("note: String.t()}", "note: String.t(), cache: term()}").replace(
+        "[:total,", "[:total, :cache,"
+    )
+    python, elixir = pair(tmp_path, elixir=extra)
+    assert invoke(python, elixir).exit_code == 0
+    assert invoke(python, elixir, "--fail-on", "P3").exit_code == 1
+
+
+def test_parity_exits_zero(tmp_path: Path) -> None:
+    python, elixir = pair(tmp_path)
+    result = invoke(python, elixir, "--format", "json", "--fail-on", "P3")
+    assert result.exit_code == 0, result.stdout
+    assert json.loads(result.stdout)["summary"]["types"]["parity"] == 1
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (("{missing}", "{elixir}"), "The Python checkout {missing} does not exist"),
+        (("{python}", "{missing}"), "The Elixir checkout {missing} does not exist"),
+        (("{empty}", "{elixir}"), "No Python types"),
+        (("{python}", "{empty}"), "No Elixir types"),
+        (("{python}",), "give the Python checkout and the Elixir checkout"),
+        (("{python}", "{elixir}", "--map", "nonsense"), "--map takes PythonName=Full.Elixir.Module"),
+        (("--explain", "no-such-rule"), "no rule is called 'no-such-rule'"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_sentence(tmp_path: Path, arguments, message: str) -> None:
+    python, elixir = pair(tmp_path)
+    empty = write_tree(tmp_path / "empty", {"lib/readme.ex": "# nothing\n", "notes.py": "x = 1\n"})
+    places = {"python": python, "elixir": elixir, "missing": tmp_path / "nope", "empty": empty}
+    result = invoke(*(argument.format(**places) for argument in arguments))
+    assert result.exit_code == 2
+    assert message.format(**places) in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_map_pins_a_pair_and_exclude_type_leaves_types_out(tmp_path: Path) -> None:
+    renamed = PORT_AT_PARITY.replace("Shop.Invoice", "Shop.Billing.Bill")
+    python, elixir = pair(tmp_path, elixir=renamed)
+    unmapped = json.loads(invoke(python, elixir, "--format", "json").stdout)
+    assert {f["rule"] for f in unmapped["findings"]} == {"missing-type", "extra-type"}
+    mapped = json.loads(
+        invoke(python, elixir, "--format", "json", "--map", "Invoice=Shop.Billing.Bill").stdout
+    )
+    assert mapped["findings"] == []
+    assert mapped["types"][0]["elixir"]["module"] == "Shop.Billing.Bill"
+    excluded = invoke(python, elixir, "--exclude-type", "Inv*")
+    assert excluded.exit_code == 2 and "No Python types" in excluded.stderr
+
+
+def test_include_globs_select_files_but_imports_resolve_everywhere(tmp_path: Path) -> None:
+    python = write_tree(
+        tmp_path / "py",
+        {
+            "src/shop/__init__.py": "",
+            "src/shop/_base.py": "import pydantic\n\nclass Base(pydantic.BaseModel):\n    pass\n",
+            "src/shop/ids.py": "InvoiceID = str\n",
+            "src/shop/types/__init__.py": "",
+            "src/shop/types/invoice.py": (
+                "from .._base import Base\nfrom ..ids import InvoiceID\n\nclass Invoice(Base):\n    id: InvoiceID\n"
+            ),
+            "src/shop/other.py": "from ._base import Base\n\nclass Unrelated(Base):\n    x: int\n",
+        },
+    )
+    elixir = write_tree(
+        tmp_path / "ex",
+        {
+            "lib/shop/types/invoice.ex": (
+                "defmodule Shop.Types.Invoice do\n  @enforce_keys [:id]\n  defstruct [:id]\n"
+                "  @type t :: %__MODULE__{id: String.t()}\nend\n"
+            ),
+            "lib/shop/client.ex": "defmodule Shop.Client do\n  defstruct [:conn]\nend\n",
+        },
+    )
+    result = invoke(
+        python,
+        elixir,
+        "--python-include",
+        "src/shop/types/**",
+        "--elixir-include",
+        "lib/shop/types/**",
+        "--format",
+        "json",
+        "--fail-on",
+        "P3",
+    )
+    document = json.loads(result.stdout)
+    assert result.exit_code == 0, document["findings"]
+    assert [t["name"] for t in document["types"]] == ["Invoice"]
+    assert document["inputs"]["python"]["files"] == 2
+
+
+def test_output_file_receives_the_report(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    result = invoke(SAMPLE_PYTHON, SAMPLE_ELIXIR, "--format", "json", "--output", target)
+    assert result.stdout == ""
+    assert json.loads(target.read_text())["summary"]["findings"]["P0"] == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_list_rules_and_explain_come_from_the_catalog() -> None:
+    listed = invoke("--list-rules")
+    assert listed.exit_code == 0
+    for rule in CATALOG:
+        assert f"| `{rule.slug}` |" in listed.stdout
+        explained = invoke("--explain", rule.slug)
+        assert explained.exit_code == 0
+        assert rule.explanation in explained.stdout and rule.fix in explained.stdout
+        assert rule.examples[0].python.splitlines()[-1].strip() in explained.stdout
+
+
+def test_readme_rule_table_is_the_catalog() -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    assert list_rules() in readme
+
+
+def test_console_script_runs_as_a_process() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "auditor", str(SAMPLE_PYTHON), str(SAMPLE_ELIXIR), "--fail-on", "never"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "flattened-nesting" in completed.stdout
