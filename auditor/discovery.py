@@ -51,7 +51,7 @@ def _select(candidates: Sequence[str], includes: Sequence[str]) -> tuple[str, ..
 
 def python_sources(root: Path, includes: Sequence[str] = ()) -> Sources:
     """Every .py outside tests, docs, examples, virtualenvs, build output and hidden folders."""
-    candidates = tuple(_walk(root, (".py",), PYTHON_SKIPPED_DIRS))
+    candidates = tuple(sorted(_walk(root, (".py",), PYTHON_SKIPPED_DIRS)))
     return Sources(root, _select(candidates, includes), candidates)
 
 
@@ -60,7 +60,7 @@ def elixir_sources(root: Path, includes: Sequence[str] = ()) -> Sources:
 
     Include globs are matched against the whole checkout, so they may also select files outside lib/.
     """
-    everything = tuple(_walk(root, (".ex", ".exs"), ELIXIR_SKIPPED_DIRS))
+    everything = tuple(sorted(_walk(root, (".ex", ".exs"), ELIXIR_SKIPPED_DIRS)))
     if includes:
         return Sources(root, _select(everything, includes), everything)
     sources = tuple(path for path in everything if path.endswith(".ex"))
