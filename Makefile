@@ -2,7 +2,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint
+.PHONY: demo test lint bench
 
 # Stamp files make the venv rebuild only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -23,3 +23,7 @@ lint: $(VENV)/.installed-dev
 
 test: lint
 	$(BIN)/pytest
+
+# Run by hand (takes minutes); the output is committed as bench/RESULTS.md.
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/run.py --output bench/RESULTS.md

@@ -105,11 +105,15 @@ def align(python: SideModel, elixir: SideModel, name_map: Mapping[str, str]) -> 
     diagnostics: list[Diagnostic] = []
 
     by_last_segment: dict[str, list[TypeDef]] = defaultdict(list)
+    alias_modules: dict[str, list[TypeDef]] = defaultdict(list)
     by_local_name: dict[str, list[TypeDef]] = defaultdict(list)
     for typedef in elixir.types:
         if _is_module_level(typedef):
             if typedef.kind in AUDITED_ELIXIR_KINDS:
                 by_last_segment[typedef.name].append(typedef)
+            elif typedef.public:
+                # A module whose `@type t` is one other type (`@type t :: String.t()`, `Text.t()`).
+                alias_modules[typedef.name].append(typedef)
         elif typedef.public:
             by_local_name[typedef.name].append(typedef)
 
@@ -131,6 +135,9 @@ def align(python: SideModel, elixir: SideModel, name_map: Mapping[str, str]) -> 
                 diagnostics.append(Diagnostic(typedef.location.path, typedef.location.line, "error", reason))
         else:
             candidates = [c for c in by_last_segment.get(typedef.name, []) if c.qualname not in pinned]
+            if not candidates and typedef.kind in (TypeKind.UNION, TypeKind.ENUM):
+                # The port narrowed the alias or enum to a single type: compare it, do not call it missing.
+                candidates = [c for c in alias_modules.get(typedef.name, []) if c.qualname not in pinned]
             if not candidates and typedef.kind is TypeKind.UNION:
                 candidates = [
                     c for c in by_local_name.get(snake_case(typedef.name), []) if c.qualname not in pinned

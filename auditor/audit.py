@@ -12,12 +12,16 @@ from enum import StrEnum
 from pathlib import Path
 
 from auditor.align import AUDITED_ELIXIR_KINDS, AUDITED_PYTHON_KINDS, TypePair, align
+from auditor.cache import SummaryCache
 from auditor.discovery import elixir_sources, python_sources
-from auditor.elixir import extract_elixir
+from auditor.elixir import extract_elixir, read_elixir_summary, summarize_elixir
 from auditor.engine import run_rules
+from auditor.extraction import SummaryStore
 from auditor.findings import Finding, Severity
 from auditor.model import Diagnostic, SideModel
-from auditor.python import extract_python
+from auditor.progress import ProgressListener
+from auditor.python import extract_python, summarize_python
+from auditor.python.summary import summarize_file
 from auditor.rules import CATALOG
 
 
@@ -41,6 +45,9 @@ class AuditOptions:
     elixir_includes: tuple[str, ...] = ()
     name_map: Mapping[str, str] | None = None
     excluded_types: tuple[str, ...] = ()
+    jobs: int = 1
+    cache_dir: Path | None = None
+    progress: ProgressListener | None = None
 
 
 @dataclass(frozen=True)
@@ -88,12 +95,35 @@ def run_audit(options: AuditOptions) -> AuditResult:
     _check_root(options.elixir_root, "Elixir")
     python_files = python_sources(options.python_root, options.python_includes)
     elixir_files = elixir_sources(options.elixir_root, options.elixir_includes)
+    cache = SummaryCache(options.cache_dir) if options.cache_dir is not None else None
+    advanced = options.progress.advanced if options.progress is not None else None
+    python_store = SummaryStore(
+        options.python_root,
+        "Python",
+        summarize_python,
+        lambda path: summarize_file(options.python_root, path),
+        cache,
+        advanced,
+    )
+    elixir_store = SummaryStore(
+        options.elixir_root,
+        "Elixir",
+        summarize_elixir,
+        lambda path: read_elixir_summary(options.elixir_root, path),
+        cache,
+        advanced,
+    )
+    if options.progress is not None:
+        options.progress.started("Python", len(python_files.audited))
+        options.progress.started("Elixir", len(elixir_files.audited))
+    python_store.prefetch(python_files.audited, options.jobs)
+    elixir_store.prefetch(elixir_files.audited, options.jobs)
     python = _without_excluded(
-        extract_python(options.python_root, python_files.audited, python_files.resolvable),
+        extract_python(options.python_root, python_files.audited, python_files.resolvable, python_store.load),
         options.excluded_types,
     )
     elixir = _without_excluded(
-        extract_elixir(options.elixir_root, elixir_files.audited), options.excluded_types
+        extract_elixir(options.elixir_root, elixir_files.audited, elixir_store.load), options.excluded_types
     )
     if not any(t.kind in AUDITED_PYTHON_KINDS for t in python.types):
         raise UsageError(

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from platformdirs import user_cache_dir
 from rich.console import Console
 
 from auditor import __version__
+from auditor.atomic import write_atomically
 from auditor.audit import AuditOptions, AuditResult, UsageError, run_audit
+from auditor.extraction import default_jobs
 from auditor.findings import Severity
+from auditor.progress import TerminalProgress
 from auditor.reports import RENDERERS
 from auditor.reports.text_report import render_to
 from auditor.rulebase import Rule
@@ -22,6 +25,7 @@ from auditor.rules import CATALOG, RULES_BY_SLUG
 
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
 
 
 class OutputFormat(StrEnum):
@@ -83,20 +87,6 @@ def list_rules() -> str:
     return "\n".join(rows) + "\n"
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Readers never see a half-written report: write a temp file beside it, then rename."""
-    descriptor, temporary = tempfile.mkstemp(
-        dir=path.parent or Path("."), prefix=f".{path.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def exit_code(result: AuditResult, fail_on: FailOn) -> int:
     if fail_on is FailOn.NEVER:
         return 0
@@ -141,6 +131,13 @@ def audit(
     explain_slug: Annotated[
         str | None, typer.Option("--explain", metavar="SLUG", help="Explain one rule and exit.")
     ] = None,
+    jobs: Annotated[
+        int, typer.Option(min=1, help="Parse files in this many processes (default: the number of CPUs).")
+    ] = default_jobs(),
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="Where per-file extraction results are cached (default: the user cache dir).")
+    ] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
 ) -> None:
     """Audit the types of an Elixir port against the Python SDK it ports."""
@@ -165,13 +162,20 @@ def audit(
         elixir_includes=tuple(elixir_include or ()),
         name_map=_parse_map(map_ or []),
         excluded_types=tuple(exclude_type or ()),
+        jobs=jobs,
+        cache_dir=None if no_cache else cache_dir or Path(user_cache_dir("parity-audit")),
     )
     try:
-        result = run_audit(options)
+        with TerminalProgress() as progress:
+            result = run_audit(replace(options, progress=progress))
     except UsageError as error:
         raise _usage_error(str(error)) from None
+    except KeyboardInterrupt:
+        # Whatever was being written is written atomically, so stopping here leaves no partial file.
+        typer.echo("parity-audit: interrupted", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     if output is not None:
-        write_atomically(output, RENDERERS[output_format.value](result))
+        write_atomically(output, RENDERERS[output_format.value](result).encode("utf-8"))
     elif output_format is OutputFormat.TEXT and sys.stdout.isatty():
         render_to(result, Console(highlight=False))
     else:

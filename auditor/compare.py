@@ -121,6 +121,16 @@ def _default_fixes_literal(python: TypeExpr, elixir: TypeExpr, elixir_default: D
     )
 
 
+def _number_as_written(
+    python_members: tuple[TypeExpr, ...], elixir_members: tuple[TypeExpr, ...]
+) -> tuple[TypeExpr, ...]:
+    """Elixir union members with `number()` (lowered to integer | float) counted as the Python number
+    member it ports: a Python int or float is compatible with number() inside a union as outside."""
+    if not set(elixir_members) >= _NUMBERS or _NUMBERS.isdisjoint(python_members):
+        return elixir_members
+    return tuple(m for m in elixir_members if m not in _NUMBERS or m in python_members)
+
+
 class _Walker:
     def __init__(self, context: Context) -> None:
         self.context = context
@@ -167,8 +177,9 @@ class _Walker:
     def _unions_match(self, python: UnionOf, elixir: UnionOf, depth: int) -> bool:
         if literal_values(python) is not None and literal_values(elixir) is not None:
             return self._same_values(python, elixir)
-        return all(any(self._matches(p, e, depth) for e in elixir.members) for p in python.members) and all(
-            any(self._matches(p, e, depth) for p in python.members) for e in elixir.members
+        elixir_members = _number_as_written(python.members, elixir.members)
+        return all(any(self._matches(p, e, depth) for e in elixir_members) for p in python.members) and all(
+            any(self._matches(p, e, depth) for p in python.members) for e in elixir_members
         )
 
     def _admits_only(self, python: TypeExpr, members: tuple[TypeExpr, ...], depth: int) -> bool:

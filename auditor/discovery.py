@@ -2,12 +2,14 @@
 
 Include globs are gitignore-style patterns relative to the checkout root (matched by `pathspec`,
 so `src/pkg/types/**` and `pkg/types.py` mean what they mean in a .gitignore). Symlinks are never
-followed: a link may leave the checkout or loop.
+followed: a link may leave the checkout or loop. Only regular files are sources: a FIFO or device
+named `x.py` would block or never end when read.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,8 +40,16 @@ def _walk(root: Path, suffixes: tuple[str, ...], skipped_dirs: frozenset[str]) -
         )
         relative_dir = Path(directory).relative_to(root)
         for filename in sorted(filenames):
-            if filename.endswith(suffixes) and not os.path.islink(os.path.join(directory, filename)):
+            if filename.endswith(suffixes) and _is_regular_file(os.path.join(directory, filename)):
                 yield (relative_dir / filename).as_posix()
+
+
+def _is_regular_file(path: str) -> bool:
+    """A plain file, not a symlink, FIFO, socket or device; a file that vanished is not one either."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _select(candidates: Sequence[str], includes: Sequence[str]) -> tuple[str, ...]:

@@ -168,3 +168,13 @@ def test_an_expression_never_differs_from_itself(expr) -> None:
 def test_containers_pass_their_items_disagreements_through(left, right) -> None:
     assert differences(ListOf(left), ListOf(right), CONTEXT) == differences(left, right, CONTEXT)
     assert differences(MapOf(STR, left), MapOf(STR, right), CONTEXT) == differences(left, right, CONTEXT)
+
+
+def test_number_is_compatible_with_a_python_number_inside_a_union_too() -> None:
+    # Found by the oracle: `Union[float, datetime]` ported as `number() | DateTime.t()`.
+    number_or_date = union_of([INT, FLOAT, DATETIME])
+    assert differences(union_of([FLOAT, DATETIME]), number_or_date, CONTEXT) == []
+    assert differences(union_of([INT, DATETIME]), number_or_date, CONTEXT) == []
+    # Without a number member on the Python side, the integer and float members are still extra.
+    assert differences(union_of([STR, DATETIME]), number_or_date, CONTEXT) != []
+    assert differences(union_of([FLOAT, STR]), union_of([INT, STR]), CONTEXT) != []

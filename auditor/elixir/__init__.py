@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,20 +11,29 @@ from auditor.elixir.structs import EncoderImpl
 from auditor.elixir.syntax import first_syntax_error, line_of, parse
 from auditor.model import Diagnostic, SideModel, TypeDef
 
-__all__ = ["extract_elixir"]
+__all__ = ["ElixirFileSummary", "extract_elixir", "read_elixir_summary", "summarize_elixir"]
+
+ElixirFileSummary = FileExtraction
 
 
-def extract_elixir(root: Path, audited: Sequence[str]) -> SideModel:
+def extract_elixir(
+    root: Path,
+    audited: Sequence[str],
+    load_summary: Callable[[str], ElixirFileSummary] | None = None,
+) -> SideModel:
     """Extracts the types declared in `audited` (posix paths of .ex/.exs files relative to `root`).
 
-    Problems with one file become diagnostics; they never abort the run or hide other files.
+    Each file is read through `load_summary` (default: read and summarize it here), so a caller can
+    supply summaries from a cache or a process pool. Problems with one file become diagnostics; they
+    never abort the run or hide other files.
     """
+    load = load_summary or (lambda relative: read_elixir_summary(root, relative))
     files = sorted(set(audited))
     types: dict[str, TypeDef] = {}
     encoders: list[EncoderImpl] = []
     diagnostics: list[Diagnostic] = []
     for relative in files:
-        extraction = extract_file(root, relative)
+        extraction = load(relative)
         diagnostics.extend(extraction.diagnostics)
         encoders.extend(extraction.encoders)
         for typedef in extraction.types:
@@ -49,11 +58,17 @@ def extract_elixir(root: Path, audited: Sequence[str]) -> SideModel:
     )
 
 
-def extract_file(root: Path, relative: str) -> FileExtraction:
+def read_elixir_summary(root: Path, relative: str) -> ElixirFileSummary:
+    """Reads and summarizes one file; an unreadable file becomes a summary holding its diagnostic."""
     try:
         raw = (root / relative).read_bytes()
     except OSError as error:
         return FileExtraction(diagnostics=[Diagnostic(relative, 1, "error", f"cannot read file: {error}")])
+    return summarize_elixir(relative, raw)
+
+
+def summarize_elixir(relative: str, raw: bytes) -> ElixirFileSummary:
+    """Everything one file contributes, as a picklable value that depends only on its path and bytes."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:

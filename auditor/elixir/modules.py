@@ -38,6 +38,7 @@ from auditor.elixir.syntax import (
 )
 from auditor.elixir.typespec import (
     TypeContext,
+    TypespecTooDeep,
     lower_typespec,
     map_entries,
     struct_name_of,
@@ -102,33 +103,54 @@ class FileWalker:
         return self.result
 
     def _walk(self, nodes: list[Node], scope: Scope) -> None:
-        for node in nodes:
+        # Depth-first in document order with an explicit stack: code nested hundreds of levels deep
+        # (a long pipeline, a big literal) must not overflow the interpreter's stack.
+        pending = [(node, scope) for node in reversed(nodes)]
+        while pending:
+            node, node_scope = pending.pop()
             if node.is_error:
                 # What sits inside an ERROR node is the parser's guess; nothing there is trusted.
                 continue
             name = call_name(node)
             if name == "defmodule":
-                self._module(node, scope)
+                inside = self._module(node, node_scope)
+                if inside is not None:
+                    statements, module_scope = inside
+                    pending.extend((statement, module_scope) for statement in reversed(statements))
             elif name == "defimpl":
                 if not node.has_error:
-                    self.result.encoders.extend(encoder_impl_targets(node, scope))
+                    self.result.encoders.extend(encoder_impl_targets(node, node_scope))
             elif name != "quote":
                 # Code inside `quote` belongs to whatever module a macro later expands into.
-                self._walk(significant_children(node), scope)
+                pending.extend((child, node_scope) for child in reversed(significant_children(node)))
 
-    def _module(self, node: Node, scope: Scope) -> None:
+    def _module(self, node: Node, scope: Scope) -> tuple[list[Node], Scope] | None:
+        """Reads one module's own declarations; returns its statements and scope for the walk."""
         arguments = call_arguments(node)
         written = written_module_name(arguments[0]) if arguments else None
         block = do_block(node)
         if written is None or block is None:
-            return
+            return None
         full_name = _full_module_name(written, scope)
         statements = block_statements(block)
         own_aliases = aliases_declared(statements, Scope(full_name, scope.aliases))
         module_scope = scope.nested(full_name, own_aliases)
         if not node.has_error:
-            ModuleReader(self.path, full_name, line_of(node), statements, module_scope).read_into(self.result)
-        self._walk(statements, module_scope)
+            self._read_module(ModuleReader(self.path, full_name, line_of(node), statements, module_scope))
+        return statements, module_scope
+
+    def _read_module(self, reader: ModuleReader) -> None:
+        # All or nothing per module: a declaration too deep to read skips its module, not the file.
+        extraction = FileExtraction()
+        try:
+            reader.read_into(extraction)
+        except TypespecTooDeep as error:
+            message = f"{error} in {reader.name}; module skipped"
+            self.result.diagnostics.append(Diagnostic(self.path, error.line, "error", message))
+            return
+        self.result.types.extend(extraction.types)
+        self.result.encoders.extend(extraction.encoders)
+        self.result.diagnostics.extend(extraction.diagnostics)
 
 
 def _full_module_name(written: str, scope: Scope) -> str:

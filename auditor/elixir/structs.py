@@ -129,8 +129,13 @@ def _number_value(node: Node) -> int | float | None:
         try:
             return sign * int(digits, 0)
         except ValueError:
+            pass
+        try:
             # Elixir allows leading zeros in decimal literals (`007`); Python's base-0 parse does not.
             return sign * int(digits, 10)
+        except ValueError:
+            # Longer than Python converts from text (4300 digits by default): kept as an expression.
+            return None
     if node.type == "float":
         return sign * float(digits)
     return None

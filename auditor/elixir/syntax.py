@@ -53,13 +53,16 @@ _VERBATIM = frozenset({"string", "charlist", "sigil", "quoted_atom", "quoted_key
 
 
 def _tokens(node: Node) -> Iterator[Node]:
-    if node.type == "comment":
-        return
-    if node.type in _VERBATIM or node.child_count == 0:
-        yield node
-        return
-    for child in node.children:
-        yield from _tokens(child)
+    # An explicit stack, not recursion: a typespec nested hundreds of levels deep must not overflow.
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type == "comment":
+            continue
+        if current.type in _VERBATIM or current.child_count == 0:
+            yield current
+            continue
+        stack.extend(reversed(current.children))
 
 
 def significant_children(node: Node) -> list[Node]:

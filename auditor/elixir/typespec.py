@@ -13,7 +13,7 @@ Choices worth knowing:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tree_sitter import Node
 
@@ -24,6 +24,7 @@ from auditor.elixir.syntax import (
     call_arguments,
     clean_text,
     keyword_pairs,
+    line_of,
     node_text,
     significant_children,
     unary_parts,
@@ -105,16 +106,31 @@ _STDLIB_REMOTE: dict[tuple[str, str], TypeExpr] = {
 }
 
 
+MAX_TYPESPEC_DEPTH = 100
+"""Deeper type expressions are not lowered: real typespecs nest a handful of levels, and lowering
+recurses once per level, so a generated or hostile `list(list(...))` must stop here, not overflow."""
+
+
+class TypespecTooDeep(Exception):
+    """A type expression nests deeper than MAX_TYPESPEC_DEPTH; `line` is where it crossed the limit."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(f"type expression nested more than {MAX_TYPESPEC_DEPTH} levels deep")
+        self.line = line
+
+
 @dataclass(frozen=True)
 class TypeContext:
-    """What a typespec is lowered against: the alias scope, the module's own types, type variables."""
+    """What a typespec is lowered against: the alias scope, the module's own types, type variables,
+    and how deep inside the expression being lowered we are."""
 
     scope: Scope
     local_types: frozenset[str] = field(default=frozenset())
     type_variables: frozenset[str] = field(default=frozenset())
+    depth: int = 0
 
     def with_variables(self, variables: frozenset[str]) -> TypeContext:
-        return TypeContext(self.scope, self.local_types, variables)
+        return replace(self, type_variables=variables)
 
 
 def local_type_ref(module: str, name: str) -> Ref:
@@ -123,10 +139,14 @@ def local_type_ref(module: str, name: str) -> Ref:
 
 
 def lower_typespec(node: Node, context: TypeContext) -> TypeExpr:
+    """The neutral type of a typespec; raises TypespecTooDeep past MAX_TYPESPEC_DEPTH levels."""
     return _lower(node, context)
 
 
 def _lower(node: Node, context: TypeContext) -> TypeExpr:
+    if context.depth >= MAX_TYPESPEC_DEPTH:
+        raise TypespecTooDeep(line_of(node))
+    context = replace(context, depth=context.depth + 1)
     kind = node.type
     if kind == "binary_operator":
         return _lower_operator(node, context)
@@ -183,12 +203,21 @@ def _lower_operator(node: Node, context: TypeContext) -> TypeExpr:
 
 
 def union_members(node: Node) -> list[Node]:
-    """The operands of a (right-nested) `a | b | c` chain, in source order."""
-    parts = binary_parts(node)
-    if parts is None or parts[1] != "|":
-        return [node]
-    left, _operator, right = parts
-    return union_members(left) + union_members(right)
+    """The operands of a (right-nested) `a | b | c` chain, in source order.
+
+    Iterative: an enum of hundreds of atoms is a chain hundreds of levels deep.
+    """
+    members: list[Node] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        parts = binary_parts(current)
+        if parts is None or parts[1] != "|":
+            members.append(current)
+            continue
+        left, _operator, right = parts
+        stack.extend((right, left))
+    return members
 
 
 def merge_union(members: list[TypeExpr]) -> TypeExpr:

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import libcst as cst
-
 from auditor.model import (
     ANY,
     NONE,
@@ -26,15 +24,8 @@ from auditor.model import (
     Unknown,
     union_of,
 )
-from auditor.python.classes import ClassCatalog, literal_value
-from auditor.python.modules import (
-    AssignmentBinding,
-    ClassBinding,
-    ExternalName,
-    LocalDefinition,
-    ModuleIndex,
-    Symbol,
-)
+from auditor.python.classes import ClassCatalog
+from auditor.python.modules import ExternalName, LocalDefinition, ModuleIndex, Symbol
 from auditor.python.origins import (
     ANNOTATED,
     CONSTRAINED_COLLECTION_CALLS,
@@ -51,7 +42,22 @@ from auditor.python.origins import (
     TYPE_ALIAS,
     UNION,
 )
-from auditor.python.parsing import one_line_source
+from auditor.python.summary import Assignment, ClassDefinition
+from auditor.python.syntax import (
+    Attribute,
+    BitOr,
+    Call,
+    Display,
+    DisplayKind,
+    EllipsisLiteral,
+    Expr,
+    Name,
+    String,
+    Subscript,
+    is_none,
+    literal_value,
+    string_value,
+)
 
 _SPELLED_TYPE_FORMS = frozenset({OPTIONAL, UNION, LITERAL, ANNOTATED}) | LIST_LIKE | TUPLE_LIKE | MAP_LIKE
 _UNWRAPPED_FORMS = TRANSPARENT_QUALIFIERS | NON_FIELD_QUALIFIERS
@@ -68,27 +74,6 @@ class AliasShape:
     is_union: bool
 
 
-def parse_forward_reference(string: cst.SimpleString | cst.ConcatenatedString) -> cst.BaseExpression | None:
-    """The expression inside a string annotation (`"List[Foo]"`), or None when it is not one."""
-    text = string.evaluated_value
-    if not isinstance(text, str):
-        return None
-    try:
-        return cst.parse_expression(text.strip())
-    except Exception:  # any text may sit in a string; what does not parse is simply not a type
-        return None
-
-
-def index_elements(subscript: cst.Subscript) -> list[cst.BaseExpression] | None:
-    """The expressions inside `X[...]`, or None when a slice (`a:b`) makes it something else."""
-    elements: list[cst.BaseExpression] = []
-    for element in subscript.slice:
-        if not isinstance(element.slice, cst.Index):
-            return None
-        elements.append(element.slice.value)
-    return elements
-
-
 class TypeLowerer:
     """Lowers annotations of any checkout module; cycle-safe through recursive aliases."""
 
@@ -101,23 +86,23 @@ class TypeLowerer:
         self._expanding: set[LocalDefinition] = set()
         self._none_admitting_aliases: set[str] = set()
 
-    def lower(self, expression: cst.BaseExpression, module: str) -> TypeExpr:
-        if isinstance(expression, cst.Name) and expression.value == "None":
+    def lower(self, expression: Expr, module: str) -> TypeExpr:
+        if is_none(expression):
             return NONE
-        if isinstance(expression, cst.SimpleString | cst.ConcatenatedString):
-            inner = parse_forward_reference(expression)
-            return self.lower(inner, module) if inner is not None else Unknown(one_line_source(expression))
-        if isinstance(expression, cst.Name | cst.Attribute):
+        if isinstance(expression, String):
+            forward = expression.forward
+            return self.lower(forward, module) if forward is not None else Unknown(expression.text)
+        if isinstance(expression, Name | Attribute):
             return self._lower_symbol(self.index.resolve_expression(module, expression), expression)
-        if isinstance(expression, cst.Subscript):
+        if isinstance(expression, Subscript):
             return self._lower_subscript(expression, module)
-        if isinstance(expression, cst.BinaryOperation) and isinstance(expression.operator, cst.BitOr):
+        if isinstance(expression, BitOr):
             return union_of([self.lower(expression.left, module), self.lower(expression.right, module)])
-        if isinstance(expression, cst.Call):
+        if isinstance(expression, Call):
             return self._lower_call(expression, module)
-        return Unknown(one_line_source(expression))
+        return Unknown(expression.text)
 
-    def _lower_symbol(self, symbol: Symbol | None, expression: cst.BaseExpression) -> TypeExpr:
+    def _lower_symbol(self, symbol: Symbol | None, expression: Expr) -> TypeExpr:
         if isinstance(symbol, ExternalName):
             if symbol.origin in SCALARS:
                 return SCALARS[symbol.origin]
@@ -126,29 +111,29 @@ class TypeLowerer:
             if symbol.origin in MAP_LIKE:
                 return MapOf(ANY, ANY)
         elif isinstance(symbol, LocalDefinition):
-            if isinstance(symbol.binding, ClassBinding):
+            if isinstance(symbol.binding, ClassDefinition):
                 if self.catalog.shape(symbol).is_named_type:
                     return Ref(symbol.qualname)
             else:
                 return self._lower_alias_use(symbol, expression)
-        return Unknown(one_line_source(expression))
+        return Unknown(expression.text)
 
-    def _lower_alias_use(self, alias: LocalDefinition, expression: cst.BaseExpression) -> TypeExpr:
+    def _lower_alias_use(self, alias: LocalDefinition, expression: Expr) -> TypeExpr:
         shape = self.alias_shape(alias)
         if shape is not None and shape.is_union:
             if self.admits_none(alias):
                 self._none_admitting_aliases.add(alias.qualname)
             return Ref(alias.qualname)
         if shape is None or alias in self._expanding:
-            return Unknown(one_line_source(expression))
+            return Unknown(expression.text)
         return self.alias_target(alias)
 
-    def _lower_subscript(self, subscript: cst.Subscript, module: str) -> TypeExpr:
-        elements = index_elements(subscript)
-        head = self.index.resolve_expression(module, subscript.value)
+    def _lower_subscript(self, subscript: Subscript, module: str) -> TypeExpr:
+        elements = subscript.elements
+        head = self.index.resolve_expression(module, subscript.owner)
         if not elements:
-            return Unknown(one_line_source(subscript))
-        if isinstance(head, LocalDefinition) and isinstance(head.binding, ClassBinding):
+            return Unknown(subscript.text)
+        if isinstance(head, LocalDefinition) and isinstance(head.binding, ClassDefinition):
             # A parametrised generic model is still that model.
             return self._lower_symbol(head, subscript)
         origin = head.origin if isinstance(head, ExternalName) else None
@@ -170,21 +155,19 @@ class TypeLowerer:
             return self._lower_tuple(elements, module)
         if origin in MAP_LIKE and len(elements) == 2:
             return MapOf(self.lower(first, module), self.lower(elements[1], module))
-        return Unknown(one_line_source(subscript))
+        return Unknown(subscript.text)
 
-    def _lower_tuple(self, elements: list[cst.BaseExpression], module: str) -> TypeExpr:
-        if len(elements) == 2 and isinstance(elements[1], cst.Ellipsis):
+    def _lower_tuple(self, elements: tuple[Expr, ...], module: str) -> TypeExpr:
+        if len(elements) == 2 and isinstance(elements[1], EllipsisLiteral):
             return ListOf(self.lower(elements[0], module))
-        if len(elements) == 1 and isinstance(elements[0], cst.Tuple) and not elements[0].elements:
+        if len(elements) == 1 and _is_empty_tuple(elements[0]):
             return TupleOf(())  # `Tuple[()]`, the empty tuple
         return TupleOf(tuple(self.lower(element, module) for element in elements))
 
-    def _lower_literal(
-        self, subscript: cst.Subscript, elements: list[cst.BaseExpression], module: str
-    ) -> TypeExpr:
+    def _lower_literal(self, subscript: Subscript, elements: tuple[Expr, ...], module: str) -> TypeExpr:
         collected = self._literal_members(elements, module, frozenset())
         if collected is None:
-            return Unknown(one_line_source(subscript))
+            return Unknown(subscript.text)
         values, has_none = collected
         if not values:
             return NONE
@@ -192,7 +175,7 @@ class TypeLowerer:
         return union_of([literal, NONE]) if has_none else literal
 
     def _literal_members(
-        self, elements: Sequence[cst.BaseExpression], module: str, seen: frozenset[LocalDefinition]
+        self, elements: Sequence[Expr], module: str, seen: frozenset[LocalDefinition]
     ) -> tuple[list[LiteralValue], bool] | None:
         """The values of `Literal[...]` elements, flattening nested literals; None when one is unreadable."""
         values: list[LiteralValue] = []
@@ -210,7 +193,7 @@ class TypeLowerer:
             if value is not None:
                 add(value)
                 continue
-            if isinstance(element, cst.Name) and element.value == "None":
+            if is_none(element):
                 has_none = True
                 continue
             nested = self._nested_literal(element, module, seen)
@@ -222,34 +205,29 @@ class TypeLowerer:
         return values, has_none
 
     def _nested_literal(
-        self, element: cst.BaseExpression, module: str, seen: frozenset[LocalDefinition]
+        self, element: Expr, module: str, seen: frozenset[LocalDefinition]
     ) -> tuple[list[LiteralValue], bool] | None:
-        if isinstance(element, cst.Subscript):
-            nested_elements = index_elements(element)
-            if nested_elements is not None and self.index.resolve_origin(module, element.value) == LITERAL:
-                return self._literal_members(nested_elements, module, seen)
+        if isinstance(element, Subscript):
+            if element.elements is not None and self.index.resolve_origin(module, element.owner) == LITERAL:
+                return self._literal_members(element.elements, module, seen)
             return None
-        if isinstance(element, cst.Name | cst.Attribute):
+        if isinstance(element, Name | Attribute):
             symbol = self.index.resolve_expression(module, element)
-            if (
-                isinstance(symbol, LocalDefinition)
-                and isinstance(symbol.binding, AssignmentBinding)
-                and symbol.binding.value is not None
-                and symbol not in seen
-            ):
-                return self._literal_members([symbol.binding.value], symbol.module, seen | {symbol})
+            value = _assigned_value(symbol)
+            if value is not None and isinstance(symbol, LocalDefinition) and symbol not in seen:
+                return self._literal_members([value], symbol.module, seen | {symbol})
         return None
 
-    def _lower_call(self, call: cst.Call, module: str) -> TypeExpr:
-        origin = self.index.resolve_origin(module, call.func)
+    def _lower_call(self, call: Call, module: str) -> TypeExpr:
+        origin = self.index.resolve_origin(module, call.function)
         if origin in CONSTRAINED_SCALAR_CALLS:
             return CONSTRAINED_SCALAR_CALLS[origin]
         if origin in CONSTRAINED_COLLECTION_CALLS:
-            for argument in call.args:
-                if argument.keyword is None or argument.keyword.value == "item_type":
+            for argument in call.arguments:
+                if argument.keyword is None or argument.keyword == "item_type":
                     return ListOf(self.lower(argument.value, module))
             return ListOf(ANY)
-        return Unknown(one_line_source(call))
+        return Unknown(call.text)
 
     def is_nullable(self, expression: TypeExpr) -> bool:
         """Whether a lowered expression admits None, also through a union alias it refers to at top level.
@@ -263,20 +241,17 @@ class TypeLowerer:
             for member in members
         )
 
-    def discriminator_in(self, metadata: Sequence[cst.BaseExpression], module: str) -> str | None:
+    def discriminator_in(self, metadata: Sequence[Expr], module: str) -> str | None:
         """The tag field named by `Field(discriminator=...)`, `PropertyInfo(...)` or `Discriminator(...)`."""
         for item in metadata:
-            if not isinstance(item, cst.Call):
+            if not isinstance(item, Call):
                 continue
-            is_marker = self.index.resolve_origin(module, item.func) == DISCRIMINATOR_MARKER
-            for position, argument in enumerate(item.args):
-                named = argument.keyword is not None and argument.keyword.value == "discriminator"
-                if (named or (is_marker and position == 0 and argument.keyword is None)) and isinstance(
-                    argument.value, cst.SimpleString | cst.ConcatenatedString
-                ):
-                    tag = argument.value.evaluated_value
-                    if isinstance(tag, str):
-                        return tag
+            is_marker = self.index.resolve_origin(module, item.function) == DISCRIMINATOR_MARKER
+            for position, argument in enumerate(item.arguments):
+                named = argument.keyword == "discriminator"
+                tag = string_value(argument.value)
+                if (named or (is_marker and position == 0 and argument.keyword is None)) and tag is not None:
+                    return tag
         return None
 
     def alias_shape(self, definition: LocalDefinition) -> AliasShape | None:
@@ -295,10 +270,10 @@ class TypeLowerer:
 
     def _classify_alias(self, definition: LocalDefinition) -> AliasShape | None:
         binding = definition.binding
-        if not isinstance(binding, AssignmentBinding) or binding.value is None:
+        if not isinstance(binding, Assignment) or binding.value is None:
             return None
         module = definition.module
-        declared = isinstance(binding.statement, cst.TypeAlias) or (
+        declared = binding.type_statement or (
             binding.annotation is not None
             and self.index.resolve_origin(module, binding.annotation) == TYPE_ALIAS
         )
@@ -309,21 +284,21 @@ class TypeLowerer:
         members, has_literal = self._union_members(binding.value, module, depth=0)
         return AliasShape(is_union=has_literal or members >= 2)
 
-    def _union_members(self, expression: cst.BaseExpression, module: str, depth: int) -> tuple[int, bool]:
+    def _union_members(self, expression: Expr, module: str, depth: int) -> tuple[int, bool]:
         """How many non-None members the top-level union spells out, and whether one is a Literal."""
         if depth > 50:  # a string annotation can only nest this deep by being adversarial
             return 1, False
-        if isinstance(expression, cst.SimpleString | cst.ConcatenatedString):
-            inner = parse_forward_reference(expression)
+        if isinstance(expression, String):
+            inner = expression.forward
             return self._union_members(inner, module, depth + 1) if inner is not None else (1, False)
-        if isinstance(expression, cst.Name) and expression.value == "None":
+        if is_none(expression):
             return 0, False
-        if isinstance(expression, cst.BinaryOperation) and isinstance(expression.operator, cst.BitOr):
+        if isinstance(expression, BitOr):
             left = self._union_members(expression.left, module, depth + 1)
             right = self._union_members(expression.right, module, depth + 1)
             return left[0] + right[0], left[1] or right[1]
-        if isinstance(expression, cst.Subscript) and (elements := index_elements(expression)):
-            origin = self.index.resolve_origin(module, expression.value)
+        if isinstance(expression, Subscript) and (elements := expression.elements):
+            origin = self.index.resolve_origin(module, expression.owner)
             if origin == LITERAL:
                 return 1, True
             if origin in (UNION, OPTIONAL):
@@ -333,23 +308,23 @@ class TypeLowerer:
                 return self._union_members(elements[0], module, depth + 1)
         return 1, False
 
-    def _looks_like_type(self, expression: cst.BaseExpression, module: str) -> bool:
+    def _looks_like_type(self, expression: Expr, module: str) -> bool:
         """Whether an unannotated assignment's value is clearly a type expression (not `A | B` of flags)."""
-        if isinstance(expression, cst.Name) and expression.value == "None":
+        if is_none(expression):
             return True
-        if isinstance(expression, cst.Name | cst.Attribute):
+        if isinstance(expression, Name | Attribute):
             return self._names_type(self.index.resolve_expression(module, expression))
-        if isinstance(expression, cst.Subscript):
-            head = self.index.resolve_expression(module, expression.value)
+        if isinstance(expression, Subscript):
+            head = self.index.resolve_expression(module, expression.owner)
             if isinstance(head, ExternalName):
                 return head.origin in _SPELLED_TYPE_FORMS or head.origin in _UNWRAPPED_FORMS
-            return isinstance(head, LocalDefinition) and isinstance(head.binding, ClassBinding)
-        if isinstance(expression, cst.BinaryOperation) and isinstance(expression.operator, cst.BitOr):
+            return isinstance(head, LocalDefinition) and isinstance(head.binding, ClassDefinition)
+        if isinstance(expression, BitOr):
             return self._looks_like_type(expression.left, module) and self._looks_like_type(
                 expression.right, module
             )
-        if isinstance(expression, cst.Call):
-            origin = self.index.resolve_origin(module, expression.func)
+        if isinstance(expression, Call):
+            origin = self.index.resolve_origin(module, expression.function)
             return origin in CONSTRAINED_SCALAR_CALLS or origin in CONSTRAINED_COLLECTION_CALLS
         return False
 
@@ -358,65 +333,74 @@ class TypeLowerer:
             origin = symbol.origin
             return origin in SCALARS or origin in LIST_LIKE or origin in TUPLE_LIKE or origin in MAP_LIKE
         if isinstance(symbol, LocalDefinition):
-            return isinstance(symbol.binding, ClassBinding) or self.alias_shape(symbol) is not None
+            return isinstance(symbol.binding, ClassDefinition) or self.alias_shape(symbol) is not None
         return False
 
     def alias_target(self, alias: LocalDefinition) -> TypeExpr:
         """The lowered value of a type alias (Annotated metadata applied, None members kept)."""
-        binding = alias.binding
-        if not isinstance(binding, AssignmentBinding) or binding.value is None or alias in self._expanding:
+        value = _assigned_value(alias)
+        if value is None or alias in self._expanding:
             return Unknown(alias.name)
         self._expanding.add(alias)
         try:
-            return self.lower(binding.value, alias.module)
+            return self.lower(value, alias.module)
         finally:
             self._expanding.discard(alias)
 
     def admits_none(self, alias: LocalDefinition) -> bool:
         """Whether an alias's value includes None, directly or through the aliases it names."""
         if alias not in self._admits_none:
-            binding = alias.binding
-            value = binding.value if isinstance(binding, AssignmentBinding) else None
+            value = _assigned_value(alias)
             self._admits_none[alias] = value is not None and self._spells_none(value, alias.module, {alias})
         return self._admits_none[alias]
 
-    def _spells_none(self, expression: cst.BaseExpression, module: str, seen: set[LocalDefinition]) -> bool:
-        if isinstance(expression, cst.Name) and expression.value == "None":
+    def _spells_none(self, expression: Expr, module: str, seen: set[LocalDefinition]) -> bool:
+        if is_none(expression):
             return True
-        if isinstance(expression, cst.SimpleString | cst.ConcatenatedString):
-            inner = parse_forward_reference(expression)
+        if isinstance(expression, String):
+            inner = expression.forward
             return inner is not None and self._spells_none(inner, module, seen)
-        if isinstance(expression, cst.BinaryOperation) and isinstance(expression.operator, cst.BitOr):
+        if isinstance(expression, BitOr):
             return self._spells_none(expression.left, module, seen) or self._spells_none(
                 expression.right, module, seen
             )
-        if isinstance(expression, cst.Subscript) and (elements := index_elements(expression)):
-            origin = self.index.resolve_origin(module, expression.value)
+        if isinstance(expression, Subscript) and (elements := expression.elements):
+            origin = self.index.resolve_origin(module, expression.owner)
             if origin == OPTIONAL:
                 return True
             if origin == UNION:
                 return any(self._spells_none(element, module, seen) for element in elements)
             if origin == LITERAL:
                 return any(
-                    (isinstance(element, cst.Name) and element.value == "None")
-                    or (isinstance(element, cst.Subscript) and self._spells_none(element, module, seen))
+                    is_none(element) or (isinstance(element, Subscript) and self._spells_none(element, module, seen))
                     for element in elements
                 )
             if origin == ANNOTATED:
                 return self._spells_none(elements[0], module, seen)
             return False
-        if isinstance(expression, cst.Name | cst.Attribute):
+        if isinstance(expression, Name | Attribute):
             symbol = self.index.resolve_expression(module, expression)
+            value = _assigned_value(symbol)
             if (
-                isinstance(symbol, LocalDefinition)
-                and isinstance(symbol.binding, AssignmentBinding)
-                and symbol.binding.value is not None
+                value is not None
+                and isinstance(symbol, LocalDefinition)
                 and symbol not in seen
                 and self.alias_shape(symbol) is not None
             ):
                 seen.add(symbol)
-                return self._spells_none(symbol.binding.value, symbol.module, seen)
+                return self._spells_none(value, symbol.module, seen)
         return False
+
+
+def _assigned_value(symbol: Symbol | None) -> Expr | None:
+    """The value of a module-level assignment; None for anything else."""
+    if isinstance(symbol, LocalDefinition) and isinstance(symbol.binding, Assignment):
+        return symbol.binding.value
+    return None
+
+
+def _is_empty_tuple(expression: Expr) -> bool:
+    return isinstance(expression, Display) and expression.kind is DisplayKind.TUPLE and not expression.items
 
 
 def with_discriminator(expression: TypeExpr, discriminator: str | None) -> TypeExpr:

@@ -5,15 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-import libcst as cst
-
 from auditor.model import LiteralValue
-from auditor.python.modules import (
-    ClassBinding,
-    ExternalName,
-    LocalDefinition,
-    ModuleIndex,
-)
+from auditor.python.modules import ExternalName, LocalDefinition, ModuleIndex
 from auditor.python.origins import (
     DATACLASS_DECORATORS,
     ENUM_AUTO,
@@ -24,6 +17,8 @@ from auditor.python.origins import (
     TYPED_DICT_BASES,
     AutoStyle,
 )
+from auditor.python.summary import ClassDefinition
+from auditor.python.syntax import Attribute, Call, Expr, Name, Subscript, literal_value
 
 
 class ClassFlavor(StrEnum):
@@ -58,7 +53,7 @@ class ClassShape:
 class EnumMember:
     name: str
     value: LiteralValue | None  # None when the value is not a literal this tool can read
-    statement: cst.CSTNode
+    line: int
 
 
 _PLAIN = ClassShape(ClassFlavor.PLAIN)
@@ -74,7 +69,7 @@ class ClassCatalog:
         self._members: dict[LocalDefinition, tuple[EnumMember, ...]] = {}
 
     def shape(self, definition: LocalDefinition) -> ClassShape:
-        if not isinstance(definition.binding, ClassBinding):
+        if not isinstance(definition.binding, ClassDefinition):
             return _PLAIN
         if definition in self._shapes:
             return self._shapes[definition]
@@ -82,28 +77,26 @@ class ClassCatalog:
             return _PLAIN
         self._in_progress.add(definition)
         try:
-            shape = self._classify(definition.module, definition.binding.statement)
+            shape = self._classify(definition.module, definition.binding)
         finally:
             self._in_progress.discard(definition)
         self._shapes[definition] = shape
         return shape
 
-    def _classify(self, module: str, statement: cst.ClassDef) -> ClassShape:
+    def _classify(self, module: str, definition: ClassDefinition) -> ClassShape:
         local_bases: list[LocalDefinition] = []
         external_bases: set[str] = set()
         inherited: list[ClassShape] = []
-        for base in statement.bases:
-            if base.keyword is not None:
-                continue
+        for base in definition.bases:
             # `GenericModel[T]`, `Generic[T]`: the subscript does not change what the class is.
-            target = base.value.value if isinstance(base.value, cst.Subscript) else base.value
+            target = base.owner if isinstance(base, Subscript) else base
             symbol = self.index.resolve_expression(module, target)
             if isinstance(symbol, ExternalName):
                 external_bases.add(symbol.origin)
-            elif isinstance(symbol, LocalDefinition) and isinstance(symbol.binding, ClassBinding):
+            elif isinstance(symbol, LocalDefinition) and isinstance(symbol.binding, ClassDefinition):
                 local_bases.append(symbol)
                 inherited.append(self.shape(symbol))
-        decorated = any(self._is_dataclass_decorator(module, decorator) for decorator in statement.decorators)
+        decorated = any(self._is_dataclass_decorator(module, decorator) for decorator in definition.decorators)
         auto_styles = [ENUM_BASES[origin] for origin in sorted(external_bases) if origin in ENUM_BASES]
         auto_styles += [shape.auto_style for shape in inherited if shape.auto_style is not None]
         inherited_flavors = {shape.flavor for shape in inherited}
@@ -123,14 +116,12 @@ class ClassCatalog:
             flavor,
             local_bases=tuple(local_bases),
             decorated_dataclass=decorated,
-            typed_dict_total=_is_total(statement),
+            typed_dict_total=_is_total(definition),
             auto_style=_auto_style(auto_styles, external_bases, inherited) if auto_styles else None,
         )
 
-    def _is_dataclass_decorator(self, module: str, decorator: cst.Decorator) -> bool:
-        target = decorator.decorator
-        if isinstance(target, cst.Call):
-            target = target.func
+    def _is_dataclass_decorator(self, module: str, decorator: Expr) -> bool:
+        target = decorator.function if isinstance(decorator, Call) else decorator
         return self.index.resolve_origin(module, target) in DATACLASS_DECORATORS
 
     def linearization(self, definition: LocalDefinition) -> list[LocalDefinition]:
@@ -157,32 +148,35 @@ class ClassCatalog:
             return self._members[definition]
         members: list[EnumMember] = []
         shape = self.shape(definition)
-        if isinstance(definition.binding, ClassBinding) and shape.flavor is ClassFlavor.ENUM:
+        if isinstance(definition.binding, ClassDefinition) and shape.flavor is ClassFlavor.ENUM:
             auto_style = shape.auto_style or AutoStyle.COUNTER
             previous: list[LiteralValue] = []
-            for name, value, statement in _member_assignments(definition.binding.statement):
-                if self._is_auto_call(definition.module, value):
-                    member_value: LiteralValue | None = _next_auto_value(auto_style, name, previous)
+            for assignment in definition.binding.assignments:
+                # `_ignore_`, `_order_` and other underscore names are configuration, not members.
+                if assignment.name.startswith("_"):
+                    continue
+                if self._is_auto_call(definition.module, assignment.value):
+                    member_value: LiteralValue | None = _next_auto_value(auto_style, assignment.name, previous)
                 else:
-                    member_value = literal_value(value)
+                    member_value = literal_value(assignment.value)
                 if member_value is not None:
                     previous.append(member_value)
-                members.append(EnumMember(name, member_value, statement))
+                members.append(EnumMember(assignment.name, member_value, assignment.line))
         self._members[definition] = tuple(members)
         return self._members[definition]
 
-    def _is_auto_call(self, module: str, value: cst.BaseExpression) -> bool:
-        return isinstance(value, cst.Call) and self.index.resolve_origin(module, value.func) == ENUM_AUTO
+    def _is_auto_call(self, module: str, value: Expr) -> bool:
+        return isinstance(value, Call) and self.index.resolve_origin(module, value.function) == ENUM_AUTO
 
-    def enum_member_value(self, module: str, expression: cst.BaseExpression) -> LiteralValue | None:
+    def enum_member_value(self, module: str, expression: Expr) -> LiteralValue | None:
         """The value of `SomeEnum.MEMBER` when `SomeEnum` is an enum of the checkout."""
-        if not isinstance(expression, cst.Attribute):
+        if not isinstance(expression, Attribute):
             return None
-        owner = self.index.resolve_expression(module, expression.value)
+        owner = self.index.resolve_expression(module, expression.owner)
         if not isinstance(owner, LocalDefinition):
             return None
         for member in self.enum_members(owner):
-            if member.name == expression.attr.value:
+            if member.name == expression.attribute:
                 return member.value
         return None
 
@@ -196,31 +190,11 @@ def _auto_style(styles: list[AutoStyle], external_bases: set[str], inherited: li
     return styles[0]
 
 
-def _is_total(statement: cst.ClassDef) -> bool:
-    for argument in statement.keywords:
-        if argument.keyword is not None and argument.keyword.value == "total":
-            return not (isinstance(argument.value, cst.Name) and argument.value.value == "False")
+def _is_total(definition: ClassDefinition) -> bool:
+    for keyword, value in definition.keywords:
+        if keyword == "total":
+            return not (isinstance(value, Name) and value.identifier == "False")
     return True
-
-
-def _member_assignments(statement: cst.ClassDef) -> list[tuple[str, cst.BaseExpression, cst.CSTNode]]:
-    found: list[tuple[str, cst.BaseExpression, cst.CSTNode]] = []
-    if not isinstance(statement.body, cst.IndentedBlock):
-        return found
-    for line in statement.body.body:
-        if not isinstance(line, cst.SimpleStatementLine):
-            continue
-        for small in line.body:
-            if isinstance(small, cst.Assign) and len(small.targets) == 1:
-                target, value = small.targets[0].target, small.value
-            elif isinstance(small, cst.AnnAssign) and small.value is not None:
-                target, value = small.target, small.value
-            else:
-                continue
-            # `_ignore_`, `_order_` and other underscore names are configuration, not members.
-            if isinstance(target, cst.Name) and not target.value.startswith("_"):
-                found.append((target.value, value, small))
-    return found
 
 
 def _next_auto_value(style: AutoStyle, name: str, previous: list[LiteralValue]) -> LiteralValue:
@@ -231,24 +205,6 @@ def _next_auto_value(style: AutoStyle, name: str, previous: list[LiteralValue]) 
         return 1 if not numbers else 1 << max(numbers).bit_length()
     counter = numbers[-1] + 1 if numbers else 1
     return str(counter) if style is AutoStyle.STR_COUNTER else counter
-
-
-def literal_value(expression: cst.BaseExpression) -> LiteralValue | None:
-    """A str, int or bool literal's value (negative numbers included); None for anything else."""
-    if isinstance(expression, cst.SimpleString | cst.ConcatenatedString):
-        value = expression.evaluated_value
-        return value if isinstance(value, str) else None
-    if isinstance(expression, cst.Integer):
-        return expression.evaluated_value
-    if isinstance(expression, cst.Name) and expression.value in ("True", "False"):
-        return expression.value == "True"
-    if (
-        isinstance(expression, cst.UnaryOperation)
-        and isinstance(expression.operator, cst.Minus)
-        and isinstance(expression.expression, cst.Integer)
-    ):
-        return -expression.expression.evaluated_value
-    return None
 
 
 def _c3_merge(sequences: list[list[LocalDefinition]]) -> list[LocalDefinition] | None:

@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 from auditor.model import Diagnostic, LiteralOf, LiteralValue, Location, SideModel, TypeDef, TypeKind
 from auditor.python.annotations import TypeLowerer
 from auditor.python.classes import ClassCatalog, ClassFlavor
 from auditor.python.fields import FieldCollector
-from auditor.python.modules import AssignmentBinding, ClassBinding, LocalDefinition, ModuleIndex, ModuleInfo
+from auditor.python.modules import LocalDefinition, ModuleIndex, ModuleInfo
+from auditor.python.summary import (
+    Assignment,
+    ClassDefinition,
+    PythonFileSummary,
+    UnreadableDefinition,
+    summarize_file,
+)
 
 
 class _Extractor:
-    def __init__(self, root: Path, audited: list[str], all_files: Sequence[str]) -> None:
-        self.index = ModuleIndex(root, [*all_files, *audited], preferred=audited)
+    def __init__(
+        self,
+        root: Path,
+        audited: list[str],
+        all_files: Sequence[str],
+        load_summary: Callable[[str], PythonFileSummary],
+    ) -> None:
+        self.index = ModuleIndex(root, [*all_files, *audited], load_summary, preferred=audited)
         self.catalog = ClassCatalog(self.index)
         self.lowerer = TypeLowerer(self.index, self.catalog)
         self.fields = FieldCollector(self.index, self.catalog, self.lowerer)
@@ -25,25 +39,31 @@ class _Extractor:
         info = self.index.load_path(path)
         found: list[TypeDef] = []
         for name, binding in info.bindings.items():
-            if name.startswith("_") or not isinstance(binding, ClassBinding | AssignmentBinding):
+            if name.startswith("_"):
+                continue
+            if isinstance(binding, UnreadableDefinition):
+                self._could_not_extract(path, name, binding.line, binding.problem)
+                continue
+            if not isinstance(binding, ClassDefinition | Assignment):
                 continue
             definition = LocalDefinition(info.name, name, binding, info.path)
             try:
                 typedef = self._typedef(definition, info)
             except Exception as error:  # one construct this tool chokes on must not cost the other types
-                line = info.line_of(binding.statement)
-                message = f"could not extract {name}: {type(error).__name__}: {error}"
-                self.diagnostics.append(Diagnostic(path, line, "error", message))
+                self._could_not_extract(path, name, binding.line, f"{type(error).__name__}: {error}")
                 continue
             if typedef is not None:
                 found.append(typedef)
         return found
 
+    def _could_not_extract(self, path: str, name: str, line: int, problem: str) -> None:
+        self.diagnostics.append(Diagnostic(path, line, "error", f"could not extract {name}: {problem}"))
+
     def _typedef(self, definition: LocalDefinition, info: ModuleInfo) -> TypeDef | None:
         binding = definition.binding
-        location = Location(info.path, info.line_of(binding.statement))
+        location = Location(info.path, binding.line)
         qualname, name, module = definition.qualname, definition.name, info.name
-        if isinstance(binding, AssignmentBinding):
+        if isinstance(binding, Assignment):
             alias_shape = self.lowerer.alias_shape(definition)
             if alias_shape is None or not alias_shape.is_union:
                 return None  # scalar and container aliases are inlined where they are used
@@ -63,16 +83,13 @@ class _Extractor:
 
     def _enum_values(self, definition: LocalDefinition, location: Location) -> tuple[LiteralValue, ...]:
         values: list[LiteralValue] = []
-        info = self.index.load_path(definition.path)
         for member in self.catalog.enum_members(definition):
             if member.value is None:
                 message = (
                     f"enum member {definition.name}.{member.name} has a value that is not a str, int or bool "
                     "literal; it is left out of the enum's values"
                 )
-                self.diagnostics.append(
-                    Diagnostic(location.path, info.line_of(member.statement), "warning", message)
-                )
+                self.diagnostics.append(Diagnostic(location.path, member.line, "warning", message))
             elif not any(type(member.value) is type(known) and member.value == known for known in values):
                 # A repeated value makes the later member an alias of the earlier one.
                 values.append(member.value)
@@ -145,15 +162,22 @@ def _public_ancestor_packages(modules: list[str], index: ModuleIndex) -> list[st
     return sorted(packages)
 
 
-def extract_python(root: Path, audited: Sequence[str], all_files: Sequence[str]) -> SideModel:
+def extract_python(
+    root: Path,
+    audited: Sequence[str],
+    all_files: Sequence[str],
+    load_summary: Callable[[str], PythonFileSummary] | None = None,
+) -> SideModel:
     """Extracts the data models, enums and Literal/Union aliases defined in the audited files.
 
     `audited` and `all_files` are posix paths relative to `root`; `all_files` only serves to resolve
-    imports and is parsed lazily. Nothing is imported or executed, and no input makes this raise:
-    unreadable or unparsable files become error diagnostics.
+    imports. Files are only ever read through `load_summary(path)`, lazily, once each and only when a
+    name leads there; it defaults to reading `root / path` and calling `summarize_python`, and may
+    instead serve summaries from a cache or from worker processes. Nothing is imported or executed,
+    and no input makes this raise: unreadable or unparsable files become error diagnostics.
     """
     audited_paths = sorted({PurePosixPath(path).as_posix() for path in audited})
-    extractor = _Extractor(root, audited_paths, all_files)
+    extractor = _Extractor(root, audited_paths, all_files, load_summary or partial(summarize_file, root))
     typedefs: list[TypeDef] = []
     for path in audited_paths:
         typedefs.extend(extractor.types_of(path))

@@ -1,39 +1,32 @@
 """The checkout's modules: their dotted names, their top-level bindings, and name resolution across them.
 
-Files are parsed lazily, the first time a name is looked up in them, so a checkout with thousands of
-files only pays for the ones the audited types actually reach.
+Modules are summarized lazily, the first time a name is looked up in them, so a checkout with thousands
+of files only pays for the ones the audited types actually reach.
 """
 
 from __future__ import annotations
 
 import builtins
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-import libcst as cst
-from libcst.helpers import get_full_name_for_node
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
-
 from auditor.model import Diagnostic
 from auditor.python.origins import KNOWN_ORIGINS, canonical_origin
-from auditor.python.parsing import parse_file
+from auditor.python.summary import (
+    Assignment,
+    ClassDefinition,
+    FileBinding,
+    ImportSource,
+    ModuleImport,
+    NameImport,
+    OpaqueBinding,
+    PythonFileSummary,
+    UnreadableDefinition,
+)
+from auditor.python.syntax import Attribute, Expr, Name
 
 _BUILTIN_NAMES = frozenset(dir(builtins))
-
-
-@dataclass(frozen=True, eq=False)
-class ClassBinding:
-    statement: cst.ClassDef
-
-
-@dataclass(frozen=True, eq=False)
-class AssignmentBinding:
-    """`X = value`, `X: annotation = value`, or `type X = value` at module level."""
-
-    statement: cst.Assign | cst.AnnAssign | cst.TypeAlias
-    value: cst.BaseExpression | None
-    annotation: cst.BaseExpression | None
 
 
 @dataclass(frozen=True)
@@ -44,12 +37,8 @@ class ImportBinding:
     name: str | None
 
 
-@dataclass(frozen=True)
-class OpaqueBinding:
-    """A name bound by something that cannot denote a type (a function, a failed relative import)."""
-
-
-Binding = ClassBinding | AssignmentBinding | ImportBinding | OpaqueBinding
+# An import from above the top-level package binds an OpaqueBinding.
+Binding = ClassDefinition | Assignment | UnreadableDefinition | ImportBinding | OpaqueBinding
 
 
 @dataclass(frozen=True)
@@ -58,7 +47,7 @@ class LocalDefinition:
 
     module: str
     name: str
-    binding: ClassBinding | AssignmentBinding = field(compare=False, hash=False)
+    binding: ClassDefinition | Assignment = field(compare=False, hash=False)
     path: str  # the defining file, which tells apart two files that claim one dotted name
 
     @property
@@ -85,29 +74,46 @@ Symbol = LocalDefinition | ExternalName | ModuleObject
 
 @dataclass(eq=False)
 class ModuleInfo:
-    """One parsed module: its first binding of every top-level name, star imports and `__all__`."""
+    """One module: its first binding of every top-level name, star imports and `__all__`, imports made absolute."""
 
     name: str
     path: str
     is_package: bool
-    tree: cst.Module | None
-    bindings: dict[str, Binding] = field(default_factory=dict)
-    star_imports: list[str] = field(default_factory=list)
-    declared_all: tuple[str, ...] | None = None
-    _positions: Mapping[cst.CSTNode, CodeRange] | None = None
+    bindings: dict[str, Binding]
+    star_imports: list[str]
+    declared_all: tuple[str, ...] | None
 
-    def line_of(self, node: cst.CSTNode) -> int:
-        if self.tree is None:
-            return 1
-        if self._positions is None:
-            try:
-                # Skipping the copy keeps node identity, so nodes found while walking the tree have positions.
-                wrapper = MetadataWrapper(self.tree, unsafe_skip_copy=True)
-                self._positions = wrapper.resolve(PositionProvider)
-            except Exception:  # e.g. RecursionError on absurdly nested code: a line is not worth failing for
-                self._positions = {}
-        position = self._positions.get(node)
-        return position.start.line if position is not None else 1
+    @classmethod
+    def of(cls, name: str, path: str, is_package: bool, summary: PythonFileSummary) -> ModuleInfo:
+        info = cls(name, path, is_package, {}, [], summary.declared_all)
+        for bound, binding in summary.bindings:
+            info.bindings[bound] = info._absolute(binding)
+        for source in summary.star_imports:
+            module = info._absolute_module(source)
+            if module is not None:
+                info.star_imports.append(module)
+        return info
+
+    def _absolute(self, binding: FileBinding) -> Binding:
+        if isinstance(binding, ModuleImport):
+            return ImportBinding(binding.module, None)
+        if isinstance(binding, NameImport):
+            module = self._absolute_module(binding.source)
+            return OpaqueBinding() if module is None else ImportBinding(module, binding.name)
+        return binding
+
+    def _absolute_module(self, source: ImportSource) -> str | None:
+        """The dotted module a `from` import names, or None when it climbs above the top-level package."""
+        if source.level == 0:
+            return source.module
+        package_parts = self.name.split(".")
+        if not self.is_package:
+            package_parts = package_parts[:-1]
+        level = source.level
+        if level - 1 > len(package_parts) or (level - 1 == len(package_parts) and not source.module):
+            return None
+        base = package_parts[: len(package_parts) - (level - 1)]
+        return ".".join([*base, source.module] if source.module else base)
 
     def exports(self, name: str) -> bool:
         """Whether `from this_module import *` brings `name` along."""
@@ -134,11 +140,17 @@ def module_name_for(path: str, existing: Container[str]) -> tuple[str, bool]:
 
 
 class ModuleIndex:
-    """All modules of the checkout, parsed on first use, with name resolution through their imports."""
+    """All modules of the checkout, summarized on first use, with name resolution through their imports."""
 
-    def __init__(self, root: Path, paths: Sequence[str], preferred: Iterable[str] = ()) -> None:
-        self.root = root
+    def __init__(
+        self,
+        root: Path,
+        paths: Sequence[str],
+        load_summary: Callable[[str], PythonFileSummary],
+        preferred: Iterable[str] = (),
+    ) -> None:
         self.diagnostics: list[Diagnostic] = []
+        self._load_summary = load_summary
         known = {PurePosixPath(path).as_posix() for path in paths}
         existing = _ExistingFiles(root, known)
         self._module_of_path: dict[str, tuple[str, bool]] = {}
@@ -158,16 +170,16 @@ class ModuleIndex:
         return module in self._path_of_module
 
     def load_path(self, path: str) -> ModuleInfo:
+        loaded = self._loaded.get(path)
+        if loaded is not None:  # the hot path: lookups pass the normalized paths they got from here
+            return loaded
         key = PurePosixPath(path).as_posix()
         if key not in self._loaded:
             name, is_package = self._module_of_path[key]
-            parsed = parse_file(self.root, key)
-            if parsed.problem is not None:
-                self.diagnostics.append(parsed.problem)
-            info = ModuleInfo(name, key, is_package, parsed.tree)
-            if parsed.tree is not None:
-                _BindingCollector(info).collect(parsed.tree.body)
-            self._loaded[key] = info
+            summary = self._load_summary(key)
+            if summary.problem is not None:
+                self.diagnostics.append(summary.problem)
+            self._loaded[key] = ModuleInfo.of(name, key, is_package, summary)
         return self._loaded[key]
 
     def load(self, module: str) -> ModuleInfo | None:
@@ -196,7 +208,7 @@ class ModuleIndex:
         binding = info.bindings.get(name)
         if binding is None:
             return self._resolve_unbound(info, name, seen)
-        if isinstance(binding, ClassBinding | AssignmentBinding):
+        if isinstance(binding, ClassDefinition | Assignment):
             return LocalDefinition(info.name, name, binding, info.path)
         if isinstance(binding, ImportBinding):
             if binding.name is None:
@@ -228,20 +240,20 @@ class ModuleIndex:
     def _module_symbol(self, module: str) -> Symbol:
         return ModuleObject(module) if self.contains(module) else ExternalName(canonical_origin(module))
 
-    def resolve_expression(self, module: str, expression: cst.BaseExpression) -> Symbol | None:
+    def resolve_expression(self, module: str, expression: Expr) -> Symbol | None:
         """What a `Name` or dotted `Attribute` chain denotes inside `module`."""
-        if isinstance(expression, cst.Name):
-            return self.lookup(module, expression.value)
-        if isinstance(expression, cst.Attribute):
-            owner = self.resolve_expression(module, expression.value)
-            attribute = expression.attr.value
+        if isinstance(expression, Name):
+            return self.lookup(module, expression.identifier)
+        if isinstance(expression, Attribute):
+            owner = self.resolve_expression(module, expression.owner)
+            attribute = expression.attribute
             if isinstance(owner, ExternalName):
                 return ExternalName(canonical_origin(f"{owner.origin}.{attribute}"))
             if isinstance(owner, ModuleObject):
                 return self.resolve(owner.module, attribute)
         return None
 
-    def resolve_origin(self, module: str, expression: cst.BaseExpression) -> str | None:
+    def resolve_origin(self, module: str, expression: Expr) -> str | None:
         """The canonical origin when the expression names something outside the checkout."""
         symbol = self.resolve_expression(module, expression)
         return symbol.origin if isinstance(symbol, ExternalName) else None
@@ -261,124 +273,3 @@ class _ExistingFiles(Container[str]):
             return isinstance(path, str) and (self._root / path).is_file()
         except OSError:  # an unreadable directory holds no package we could parse anyway
             return False
-
-
-class _BindingCollector:
-    """Records the first binding of each top-level name, looking into `if`/`try`/`with` blocks too.
-
-    The first binding wins (unlike at runtime) so that `if TYPE_CHECKING:` imports, which come first in
-    practice, beat their runtime fallbacks.
-    """
-
-    def __init__(self, info: ModuleInfo) -> None:
-        self.info = info
-
-    def collect(self, statements: Sequence[cst.BaseStatement | cst.BaseSmallStatement]) -> None:
-        for statement in statements:
-            self._statement(statement)
-
-    def _bind(self, name: str, binding: Binding) -> None:
-        self.info.bindings.setdefault(name, binding)
-
-    def _statement(self, statement: cst.CSTNode) -> None:
-        if isinstance(statement, cst.SimpleStatementLine):
-            self.collect(statement.body)
-        elif isinstance(statement, cst.ClassDef):
-            self._bind(statement.name.value, ClassBinding(statement))
-        elif isinstance(statement, cst.FunctionDef):
-            self._bind(statement.name.value, OpaqueBinding())
-        elif isinstance(statement, cst.If):
-            self._block(statement.body)
-            if statement.orelse is not None:
-                self._statement(statement.orelse)
-        elif isinstance(statement, cst.Else):
-            self._block(statement.body)
-        elif isinstance(statement, cst.Try | cst.TryStar):
-            self._block(statement.body)
-            for handler in statement.handlers:
-                self._block(handler.body)
-            if statement.orelse is not None:
-                self._block(statement.orelse.body)
-            if statement.finalbody is not None:
-                self._block(statement.finalbody.body)
-        elif isinstance(statement, cst.With):
-            self._block(statement.body)
-        elif isinstance(statement, cst.Import):
-            self._import(statement)
-        elif isinstance(statement, cst.ImportFrom):
-            self._import_from(statement)
-        elif isinstance(statement, cst.Assign | cst.AnnAssign | cst.TypeAlias):
-            self._assignment(statement)
-
-    def _block(self, block: cst.BaseSuite) -> None:
-        if isinstance(block, cst.IndentedBlock | cst.SimpleStatementSuite):
-            self.collect(block.body)
-
-    def _import(self, statement: cst.Import) -> None:
-        for alias in statement.names:
-            dotted = get_full_name_for_node(alias.name)
-            if dotted is None:
-                continue
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                self._bind(alias.asname.name.value, ImportBinding(dotted, None))
-            else:
-                # `import a.b.c` binds only `a`; the rest is reached through attributes.
-                top = dotted.split(".", 1)[0]
-                self._bind(top, ImportBinding(top, None))
-
-    def _import_from(self, statement: cst.ImportFrom) -> None:
-        source = self._absolute_module(statement)
-        if isinstance(statement.names, cst.ImportStar):
-            if source is not None:
-                self.info.star_imports.append(source)
-            return
-        for alias in statement.names:
-            imported = get_full_name_for_node(alias.name)
-            if imported is None:
-                continue
-            bound = imported
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                bound = alias.asname.name.value
-            if source is None:
-                self._bind(bound, OpaqueBinding())
-            elif source != "__future__":
-                self._bind(bound, ImportBinding(source, imported))
-
-    def _absolute_module(self, statement: cst.ImportFrom) -> str | None:
-        written = get_full_name_for_node(statement.module) if statement.module is not None else None
-        level = len(statement.relative)
-        if level == 0:
-            return written
-        package_parts = self.info.name.split(".")
-        if not self.info.is_package:
-            package_parts = package_parts[:-1]
-        if level - 1 > len(package_parts) or (level - 1 == len(package_parts) and not written):
-            return None  # climbs above the top-level package
-        base = package_parts[: len(package_parts) - (level - 1)]
-        return ".".join([*base, written] if written else base)
-
-    def _assignment(self, statement: cst.Assign | cst.AnnAssign | cst.TypeAlias) -> None:
-        if isinstance(statement, cst.TypeAlias):
-            self._bind(statement.name.value, AssignmentBinding(statement, statement.value, None))
-            return
-        if isinstance(statement, cst.AnnAssign):
-            targets = [statement.target]
-            annotation: cst.BaseExpression | None = statement.annotation.annotation
-        else:
-            targets = [target.target for target in statement.targets]
-            annotation = None
-        for target in targets:
-            if not isinstance(target, cst.Name):
-                continue
-            if target.value == "__all__":
-                self._record_all(statement.value)
-            self._bind(target.value, AssignmentBinding(statement, statement.value, annotation))
-
-    def _record_all(self, value: cst.BaseExpression | None) -> None:
-        if self.info.declared_all is not None or not isinstance(value, cst.List | cst.Tuple):
-            return
-        names: list[str] = []
-        for element in value.elements:
-            if isinstance(element.value, cst.SimpleString) and isinstance(element.value.evaluated_value, str):
-                names.append(element.value.evaluated_value)
-        self.info.declared_all = tuple(names)

@@ -1,16 +1,17 @@
-"""Reading checkout files into libcst trees, and rendering nodes back to one-line source text.
+"""Turning a file's bytes into a libcst tree, and rendering nodes back to one-line source text.
 
 Nothing here imports or executes the code it reads: a file is bytes, then text, then a tree.
 """
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import io
 import re
 import tokenize
+import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
 import libcst as cst
 
@@ -19,18 +20,15 @@ from auditor.model import Diagnostic
 
 @dataclass(frozen=True)
 class ParsedFile:
-    """A file's tree, or the diagnostic explaining why there is none."""
+    """A file's decoded text and tree, or the diagnostic explaining why there is none."""
 
+    text: str
     tree: cst.Module | None
     problem: Diagnostic | None = None
 
 
-def parse_file(root: Path, path: str) -> ParsedFile:
-    """Parses `root / path`; every failure (unreadable, undecodable, invalid syntax) becomes a diagnostic."""
-    try:
-        data = (root / path).read_bytes()
-    except OSError as error:
-        return _failure(path, 1, f"cannot read file: {error.strerror or error}")
+def parse_source(path: str, data: bytes) -> ParsedFile:
+    """Parses the bytes of the file at `path`; every failure (undecodable, invalid syntax) becomes a diagnostic."""
     try:
         # Honours a PEP 263 coding cookie; anything without one must be UTF-8.
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
@@ -40,12 +38,57 @@ def parse_file(root: Path, path: str) -> ParsedFile:
         return _failure(path, line, f"cannot decode file as {error.encoding}: {error.reason}")
     except (SyntaxError, LookupError) as error:
         return _failure(path, 1, f"cannot decode file: {error}")
+    text = without_bulky_data(text)
     try:
-        return ParsedFile(cst.parse_module(text))
+        return ParsedFile(text, cst.parse_module(text))
     except cst.ParserSyntaxError as error:
         return _failure(path, _error_line(error), f"syntax error: {error.message}")
     except Exception as error:  # libcst can also fail with e.g. RecursionError on absurdly nested code
         return _failure(path, 1, f"cannot parse file: {type(error).__name__}: {error}")
+
+
+BULKY_LINES = 20
+_DATA_DISPLAYS = (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def without_bulky_data(text: str) -> str:
+    """The text with long literal data tables at module level replaced by `...`, line numbers kept.
+
+    libcst's parse time grows faster than the file (a 5 MB table takes about a minute, the stdlib parser
+    two seconds), and a list, dict or set display is never a type, so the tables are cut before libcst
+    sees them. `__all__` is kept: it decides what a star import brings along.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            module = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return text  # libcst reports the problem, with its own position
+    bulky = [
+        statement.value
+        for statement in module.body
+        if isinstance(statement, ast.Assign | ast.AnnAssign)
+        and isinstance(statement.value, _DATA_DISPLAYS)
+        and statement.value.end_lineno is not None
+        and statement.value.end_lineno - statement.value.lineno >= BULKY_LINES
+        and not any(isinstance(t, ast.Name) and t.id == "__all__" for t in _targets(statement))
+    ]
+    if not bulky:
+        return text
+    lines = text.splitlines(keepends=True)
+    for value in reversed(bulky):
+        assert value.end_lineno is not None and value.end_col_offset is not None
+        first, last = lines[value.lineno - 1], lines[value.end_lineno - 1]
+        # ast columns count UTF-8 bytes.
+        head = first.encode()[: value.col_offset].decode()
+        tail = last.encode()[value.end_col_offset :].decode()
+        kept_breaks = "\n" * (value.end_lineno - value.lineno)
+        lines[value.lineno - 1 : value.end_lineno] = [f"{head}...{tail.rstrip(chr(10))}{kept_breaks}\n"]
+    return "".join(lines)
+
+
+def _targets(statement: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
+    return statement.targets if isinstance(statement, ast.Assign) else [statement.target]
 
 
 _PARSER_POSITION = re.compile(r"error at (\d+):\d+")
@@ -58,7 +101,7 @@ def _error_line(error: cst.ParserSyntaxError) -> int:
 
 
 def _failure(path: str, line: int, message: str) -> ParsedFile:
-    return ParsedFile(None, Diagnostic(path, max(line, 1), "error", message))
+    return ParsedFile("", None, Diagnostic(path, max(line, 1), "error", message))
 
 
 class _OneLine(cst.CSTTransformer):
@@ -84,7 +127,11 @@ _EMPTY_MODULE = cst.Module(body=[])
 
 def one_line_source(node: cst.CSTNode) -> str:
     """The node's source text on a single line, comments and line breaks inside it dropped."""
-    flattened = node.visit(_OneLine())
+    try:
+        flattened = node.visit(_OneLine())
+    except cst.CSTValidationError:
+        # Dropping a line break can glue keywords together (`x\nelse y`); collapsing all spacing cannot.
+        return " ".join(_EMPTY_MODULE.code_for_node(node).split())
     if not isinstance(flattened, cst.CSTNode):
         return ""
     # Backslash continuations and triple-quoted strings keep their newlines through the transform.

@@ -1,0 +1,228 @@
+"""The libcst half of phase one: turns one parsed file into its `PythonFileSummary`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+
+from auditor.python.cst_to_syntax import SyntaxConverter
+from auditor.python.lines import LineOf, statement_lines
+from auditor.python.parsing import parse_source
+from auditor.python.summary import (
+    Assignment,
+    ClassAssignment,
+    ClassDefinition,
+    FieldDeclaration,
+    FileBinding,
+    ImportSource,
+    ModuleImport,
+    NameImport,
+    OpaqueBinding,
+    PythonFileSummary,
+    UnreadableDefinition,
+)
+
+
+def summarize_source(path: str, data: bytes) -> PythonFileSummary:
+    parsed = parse_source(path, data)
+    if parsed.tree is None:
+        return PythonFileSummary(path, problem=parsed.problem)
+    return _Summarizer(statement_lines(parsed.tree, parsed.text)).summarize(path, parsed.tree)
+
+
+_Statement = TypeVar("_Statement", bound=cst.CSTNode)
+
+
+class _Summarizer:
+    """Records the first binding of each top-level name, looking into `if`/`try`/`with` blocks too.
+
+    The first binding wins (unlike at runtime) so that `if TYPE_CHECKING:` imports, which come first in
+    practice, beat their runtime fallbacks.
+    """
+
+    def __init__(self, line_of: LineOf) -> None:
+        self.line_of = line_of
+        self.converter = SyntaxConverter()
+        self.bindings: dict[str, FileBinding] = {}
+        self.star_imports: list[ImportSource] = []
+        self.declared_all: tuple[str, ...] | None = None
+
+    def summarize(self, path: str, tree: cst.Module) -> PythonFileSummary:
+        self._statements(tree.body)
+        return PythonFileSummary(path, tuple(self.bindings.items()), tuple(self.star_imports), self.declared_all)
+
+    def _statements(self, statements: Sequence[cst.BaseStatement | cst.BaseSmallStatement]) -> None:
+        for statement in statements:
+            self._statement(statement)
+
+    def _statement(self, statement: cst.CSTNode) -> None:
+        if isinstance(statement, cst.SimpleStatementLine):
+            self._statements(statement.body)
+        elif isinstance(statement, cst.ClassDef):
+            if statement.name.value not in self.bindings:
+                self.bindings[statement.name.value] = self._guarded(statement, self._class)
+        elif isinstance(statement, cst.FunctionDef):
+            self.bindings.setdefault(statement.name.value, OpaqueBinding())
+        elif isinstance(statement, cst.If):
+            self._block(statement.body)
+            if statement.orelse is not None:
+                self._statement(statement.orelse)
+        elif isinstance(statement, cst.Else):
+            self._block(statement.body)
+        elif isinstance(statement, cst.Try | cst.TryStar):
+            self._block(statement.body)
+            for handler in statement.handlers:
+                self._block(handler.body)
+            if statement.orelse is not None:
+                self._block(statement.orelse.body)
+            if statement.finalbody is not None:
+                self._block(statement.finalbody.body)
+        elif isinstance(statement, cst.With):
+            self._block(statement.body)
+        elif isinstance(statement, cst.Import):
+            self._import(statement)
+        elif isinstance(statement, cst.ImportFrom):
+            self._import_from(statement)
+        elif isinstance(statement, cst.Assign | cst.AnnAssign | cst.TypeAlias):
+            self._assignment(statement)
+
+    def _block(self, block: cst.BaseSuite) -> None:
+        if isinstance(block, cst.IndentedBlock | cst.SimpleStatementSuite):
+            self._statements(block.body)
+
+    def _import(self, statement: cst.Import) -> None:
+        for alias in statement.names:
+            dotted = get_full_name_for_node(alias.name)
+            if dotted is None:
+                continue
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self.bindings.setdefault(alias.asname.name.value, ModuleImport(dotted))
+            else:
+                # `import a.b.c` binds only `a`; the rest is reached through attributes.
+                top = dotted.split(".", 1)[0]
+                self.bindings.setdefault(top, ModuleImport(top))
+
+    def _import_from(self, statement: cst.ImportFrom) -> None:
+        written = get_full_name_for_node(statement.module) if statement.module is not None else None
+        source = ImportSource(len(statement.relative), written)
+        if isinstance(statement.names, cst.ImportStar):
+            self.star_imports.append(source)
+            return
+        if source == ImportSource(0, "__future__"):
+            return
+        for alias in statement.names:
+            imported = get_full_name_for_node(alias.name)
+            if imported is None:
+                continue
+            bound = imported
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                bound = alias.asname.name.value
+            self.bindings.setdefault(bound, NameImport(source, imported))
+
+    def _assignment(self, statement: cst.Assign | cst.AnnAssign | cst.TypeAlias) -> None:
+        if isinstance(statement, cst.TypeAlias):
+            if statement.name.value not in self.bindings:
+                self.bindings[statement.name.value] = self._guarded(statement, self._type_statement)
+            return
+        targets = [statement.target] if isinstance(statement, cst.AnnAssign) else [t.target for t in statement.targets]
+        binding: FileBinding | None = None
+        for target in targets:
+            if not isinstance(target, cst.Name):
+                continue
+            if target.value == "__all__":
+                self._record_all(statement.value)
+            if target.value not in self.bindings:
+                # Chained targets (`A = B = value`) share one binding.
+                binding = binding or self._guarded(statement, self._module_assignment)
+                self.bindings[target.value] = binding
+
+    def _type_statement(self, statement: cst.TypeAlias) -> Assignment:
+        value = self.converter.convert(statement.value, in_type=True)
+        return Assignment(self.line_of(statement), value, None, type_statement=True)
+
+    def _module_assignment(self, statement: cst.Assign | cst.AnnAssign) -> Assignment:
+        convert = self.converter.convert
+        value = convert(statement.value, in_type=True) if statement.value is not None else None
+        annotation = convert(statement.annotation.annotation, True) if isinstance(statement, cst.AnnAssign) else None
+        return Assignment(self.line_of(statement), value, annotation)
+
+    def _record_all(self, value: cst.BaseExpression | None) -> None:
+        if self.declared_all is not None or not isinstance(value, cst.List | cst.Tuple):
+            return
+        names: list[str] = []
+        for element in value.elements:
+            if isinstance(element.value, cst.SimpleString) and isinstance(element.value.evaluated_value, str):
+                names.append(element.value.evaluated_value)
+        self.declared_all = tuple(names)
+
+    def _guarded(self, statement: _Statement, summarize: Callable[[_Statement], FileBinding]) -> FileBinding:
+        try:
+            return summarize(statement)
+        except Exception as error:  # one construct this tool chokes on must not cost the rest of the file
+            return UnreadableDefinition(self.line_of(statement), f"{type(error).__name__}: {error}")
+
+    def _class(self, statement: cst.ClassDef) -> ClassDefinition:
+        convert = self.converter.convert
+        fields: list[FieldDeclaration] = []
+        assignments: list[ClassAssignment] = []
+        self._class_body(statement.body, fields, assignments)
+        return ClassDefinition(
+            line=self.line_of(statement),
+            bases=tuple(convert(base.value, in_type=False) for base in statement.bases if base.keyword is None),
+            keywords=tuple(
+                (argument.keyword.value, convert(argument.value, in_type=False))
+                for argument in statement.keywords
+                if argument.keyword is not None
+            ),
+            decorators=tuple(convert(decorator.decorator, in_type=False) for decorator in statement.decorators),
+            fields=tuple(fields),
+            assignments=tuple(assignments),
+        )
+
+    def _class_body(
+        self, body: cst.BaseSuite, fields: list[FieldDeclaration], assignments: list[ClassAssignment] | None
+    ) -> None:
+        """Collects annotated fields, also inside `if` blocks (`if PYDANTIC_V2:`), and, when `assignments`
+        is given, the assignments of the indented body itself (enum members are never nested)."""
+        if isinstance(body, cst.SimpleStatementSuite):
+            for small in body.body:
+                self._class_statement(small, fields, None)
+        elif isinstance(body, cst.IndentedBlock):
+            for statement in body.body:
+                if isinstance(statement, cst.SimpleStatementLine):
+                    for small in statement.body:
+                        self._class_statement(small, fields, assignments)
+                elif isinstance(statement, cst.If):
+                    self._if_chain(statement, fields)
+
+    def _if_chain(self, statement: cst.If, fields: list[FieldDeclaration]) -> None:
+        self._class_body(statement.body, fields, None)
+        if isinstance(statement.orelse, cst.If):
+            self._if_chain(statement.orelse, fields)
+        elif isinstance(statement.orelse, cst.Else):
+            self._class_body(statement.orelse.body, fields, None)
+
+    def _class_statement(
+        self,
+        statement: cst.BaseSmallStatement,
+        fields: list[FieldDeclaration],
+        assignments: list[ClassAssignment] | None,
+    ) -> None:
+        convert = self.converter.convert
+        if isinstance(statement, cst.AnnAssign) and isinstance(statement.target, cst.Name):
+            name, line = statement.target.value, self.line_of(statement)
+            value = convert(statement.value, in_type=False) if statement.value is not None else None
+            fields.append(FieldDeclaration(name, convert(statement.annotation.annotation, True), value, line))
+            if assignments is not None and value is not None:
+                assignments.append(ClassAssignment(name, value, line))
+        elif (
+            isinstance(statement, cst.Assign)
+            and assignments is not None
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0].target, cst.Name)
+        ):
+            value = convert(statement.value, in_type=False)
+            assignments.append(ClassAssignment(statement.targets[0].target.value, value, self.line_of(statement)))

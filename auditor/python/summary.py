@@ -1,0 +1,140 @@
+"""Phase one of the Python front end: what one file says, independent of every other file.
+
+`summarize_python` is a pure function of a file's path and bytes. Its result holds no libcst node, only
+the `syntax` picture of the expressions the resolver reads, so summaries can be cached, compared and
+sent between processes. Resolving what the names mean across files is phase two (`modules` and up).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from auditor.model import Diagnostic
+from auditor.python.syntax import Expr
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDeclaration:
+    """`name: annotation` or `name: annotation = value` in a class body, `if` blocks included."""
+
+    name: str
+    annotation: Expr
+    value: Expr | None
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClassAssignment:
+    """`NAME = value` or `NAME: annotation = value` directly in an indented class body: an enum member
+    when the class turns out to be an enum."""
+
+    name: str
+    value: Expr
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClassDefinition:
+    line: int
+    bases: tuple[Expr, ...]
+    keywords: tuple[tuple[str, Expr], ...]  # `total=False`, `metaclass=...`
+    decorators: tuple[Expr, ...]
+    fields: tuple[FieldDeclaration, ...]
+    assignments: tuple[ClassAssignment, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """`X = value`, `X: annotation = value`, or (`type_statement`) `type X = value` at module level."""
+
+    line: int
+    value: Expr | None
+    annotation: Expr | None
+    type_statement: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadableDefinition:
+    """A class or assignment this tool choked on while summarizing (e.g. absurdly nested code)."""
+
+    line: int
+    problem: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSource:
+    """The module of a `from ... import`, as written: `level` leading dots, then `module` (None for `from . import`).
+
+    Only the resolver knows the importing module's dotted name, which relative imports are relative to.
+    """
+
+    level: int
+    module: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleImport:
+    """`import a.b as c` (binding `c` to `a.b`) or `import a.b` (binding `a` to `a`)."""
+
+    module: str
+
+
+@dataclass(frozen=True, slots=True)
+class NameImport:
+    source: ImportSource
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class OpaqueBinding:
+    """A name bound by something that cannot denote a type (a function)."""
+
+
+FileBinding = ClassDefinition | Assignment | UnreadableDefinition | ModuleImport | NameImport | OpaqueBinding
+
+
+@dataclass(frozen=True, slots=True)
+class PythonFileSummary:
+    """One file: the first binding of every top-level name (in source order), star imports and `__all__`.
+
+    `problem` explains a file that could not be read or parsed; such a file binds nothing.
+    """
+
+    path: str
+    bindings: tuple[tuple[str, FileBinding], ...] = ()
+    star_imports: tuple[ImportSource, ...] = ()
+    declared_all: tuple[str, ...] | None = None
+    problem: Diagnostic | None = None
+
+
+def summarize_python(path: str, data: bytes) -> PythonFileSummary:
+    """Summarizes the file at checkout-relative posix `path` holding `data`; never raises."""
+    # Imported here so that a run served entirely from the cache never pays for importing libcst.
+    from auditor.python.summarizer import summarize_source
+
+    return summarize_source(path, data)
+
+
+def summarize_file(root: Path, path: str) -> PythonFileSummary:
+    """Reads `root / path` and summarizes it; an unreadable file becomes a summary holding the error."""
+    try:
+        data = _read_regular_file(root / path)
+    except OSError as error:
+        problem = Diagnostic(path, 1, "error", f"cannot read file: {error.strerror or error}")
+        return PythonFileSummary(path, problem=problem)
+    return summarize_python(path, data)
+
+
+def _read_regular_file(path: Path) -> bytes:
+    # Opening without blocking and checking the type keeps a FIFO named `x.py` from hanging the audit.
+    nonblocking = getattr(os, "O_NONBLOCK", 0)  # absent on Windows, which has no FIFOs in the tree
+    with open(path, "rb", opener=lambda name, flags: os.open(name, flags | nonblocking)) as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return file.read()
+
+

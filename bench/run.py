@@ -1,0 +1,164 @@
+"""Benchmark: synthetic SDK pairs of 100, 1,000 and 10,000 types per side.
+
+Measures, as the median of several runs each, parity-audit end to end as a process with the cache
+off (cold), the floor (bench/floor.py: the same files parsed by libcst and tree-sitter alone), and
+peak RSS; then `--jobs 1` against `--jobs 2` on the largest pair, and a cached re-run with one file
+changed on the 1,000-type pair. Prints a Markdown report (the content of bench/RESULTS.md).
+
+Usage: python bench/run.py [--sizes 100 1000 10000] [--runs 5] [--output bench/RESULTS.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from auditor.atomic import write_atomically  # noqa: E402
+from tests.sdkgen import generate_spec, render_elixir, render_python, write_tree  # noqa: E402
+
+AUDIT = [sys.executable, "-m", "auditor"]
+FLOOR = [sys.executable, str(REPO / "bench" / "floor.py")]
+PEAK_RSS_PROBE = (
+    "import resource, subprocess, sys;"
+    "code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL);"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+@dataclass(frozen=True)
+class Pair:
+    types: int
+    python: Path
+    elixir: Path
+    files: int
+    megabytes: float
+
+
+@dataclass(frozen=True)
+class Timing:
+    median: float
+    low: float
+    high: float
+
+
+def generate(types: int, directory: Path) -> Pair:
+    spec = generate_spec(random.Random(types), types)
+    python = write_tree(directory / "python", render_python(spec))
+    elixir = write_tree(directory / "elixir", render_elixir(spec))
+    sources = [*python.rglob("*.py"), *elixir.rglob("*.ex")]
+    size = sum(p.stat().st_size for p in sources)
+    return Pair(types, python, elixir, len(sources), size / 1_000_000)
+
+
+def timed(command: list[str], runs: int) -> Timing:
+    seconds = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, stdout=subprocess.DEVNULL, check=False)
+        seconds.append(time.perf_counter() - started)
+    return Timing(statistics.median(seconds), min(seconds), max(seconds))
+
+
+def peak_megabytes(command: list[str]) -> float:
+    """Peak RSS of the command and every process it starts (pool workers), in a fresh probe process."""
+    probe = subprocess.run(
+        [sys.executable, "-c", PEAK_RSS_PROBE, *command], capture_output=True, text=True, check=True
+    )
+    return int(probe.stdout.strip()) / 1024
+
+
+def audit_command(pair: Pair, *options: str) -> list[str]:
+    return [*AUDIT, str(pair.python), str(pair.elixir), "--format", "json", "--fail-on", "never", *options]
+
+
+def machine() -> str:
+    with open("/proc/meminfo", encoding="ascii") as meminfo:
+        total_kb = int(meminfo.readline().split()[1])
+    return (
+        f"{os.cpu_count()} cores ({platform.processor() or platform.machine()}), "
+        f"{total_kb / 1024 / 1024:.0f} GiB RAM, Python {platform.python_version()}, {platform.system()}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--output", type=Path)
+    arguments = parser.parse_args()
+
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Machine: {machine()}. Command: `python bench/run.py --runs {arguments.runs}` (`make bench`).",
+        f"Every figure is the median of {arguments.runs} runs as a whole process; cold = `--no-cache`,",
+        "default `--jobs` (all cores). Floor = `bench/floor.py`: the same files parsed by libcst and",
+        "tree-sitter alone in one process. Peak RSS includes the pool's worker processes.",
+        "",
+        "| types | files | MB of source | seconds (cold) | ms per 100 types | floor seconds | ratio to floor "
+        "| peak MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    work = Path(tempfile.mkdtemp(prefix="parity-audit-bench-"))
+    try:
+        pairs = {size: generate(size, work / str(size)) for size in arguments.sizes}
+        for size, pair in pairs.items():
+            cold = timed(audit_command(pair, "--no-cache"), arguments.runs)
+            floor = timed([*FLOOR, str(pair.python), str(pair.elixir)], arguments.runs)
+            peak = peak_megabytes(audit_command(pair, "--no-cache"))
+            lines.append(
+                f"| {size:,} | {pair.files:,} | {pair.megabytes:.1f} | {cold.median:.2f} | "
+                f"{cold.median * 100_000 / size:.0f} | {floor.median:.2f} | {cold.median / floor.median:.2f} | "
+                f"{peak:.0f} |"
+            )
+        largest = pairs[max(pairs)]
+        one = timed(audit_command(largest, "--no-cache", "--jobs", "1"), arguments.runs)
+        two = timed(audit_command(largest, "--no-cache", "--jobs", "2"), arguments.runs)
+        lines += [
+            "",
+            f"Parallel parsing, {largest.types:,} types, cold: `--jobs 1` {one.median:.2f} s, "
+            f"`--jobs 2` {two.median:.2f} s: {one.median / two.median:.2f}x faster.",
+        ]
+        if 1000 in pairs:
+            lines.append(cached_rerun(pairs[1000], work / "cache", arguments.runs))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    report = "\n".join(lines) + "\n"
+    print(report, end="")
+    if arguments.output is not None:
+        write_atomically(arguments.output, report.encode("utf-8"))
+
+
+def cached_rerun(pair: Pair, cache: Path, runs: int) -> str:
+    """First run with an empty cache, then a run after changing one file, each `runs` times."""
+    first_runs, second_runs = [], []
+    victim = sorted(pair.python.rglob("*.py"))[-1]
+    original = victim.read_text()
+    for attempt in range(runs):
+        shutil.rmtree(cache, ignore_errors=True)
+        first_runs.append(timed(audit_command(pair, "--cache-dir", str(cache)), 1).median)
+        victim.write_text(original + f"\n# edit {attempt}\n")
+        second_runs.append(timed(audit_command(pair, "--cache-dir", str(cache)), 1).median)
+        victim.write_text(original)
+    first, second = statistics.median(first_runs), statistics.median(second_runs)
+    return (
+        f"Cache, {pair.types:,} types: first run (empty cache) {first:.2f} s, second run with one file "
+        f"changed {second:.2f} s: {second / first:.2f}x the first."
+    )
+
+
+if __name__ == "__main__":
+    main()
