@@ -16,7 +16,7 @@ from auditor.cache import SummaryCache
 from auditor.discovery import elixir_sources, python_sources
 from auditor.elixir import extract_elixir, read_elixir_summary, summarize_elixir
 from auditor.engine import run_rules
-from auditor.extraction import SummaryStore
+from auditor.extraction import SummaryStore, prefetch
 from auditor.findings import Finding, Severity
 from auditor.model import Diagnostic, SideModel
 from auditor.progress import ProgressListener
@@ -116,8 +116,7 @@ def run_audit(options: AuditOptions) -> AuditResult:
     if options.progress is not None:
         options.progress.started("Python", len(python_files.audited))
         options.progress.started("Elixir", len(elixir_files.audited))
-    python_store.prefetch(python_files.audited, options.jobs)
-    elixir_store.prefetch(elixir_files.audited, options.jobs)
+    prefetch([(python_store, python_files.audited), (elixir_store, elixir_files.audited)], options.jobs)
     python = _without_excluded(
         extract_python(options.python_root, python_files.audited, python_files.resolvable, python_store.load),
         options.excluded_types,

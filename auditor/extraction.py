@@ -106,41 +106,51 @@ class SummaryStore(Generic[Summary]):
         self._remember(path, data, summary)
         return summary
 
-    def prefetch(self, paths: Sequence[str], jobs: int) -> None:
-        """Summarizes `paths` up front, in `jobs` processes when more than one file needs parsing."""
-        pending: list[tuple[str, bytes]] = []
-        ready = 0
+    def pending(self, paths: Sequence[str]) -> list[tuple[str, bytes]]:
+        """Takes what the cache (or a read failure) already answers; returns the files left to parse."""
+        left: list[tuple[str, bytes]] = []
+        answered = 0
         for path in paths:
             if path in self.summaries:
                 continue
             data = self._read(path)
-            cached = None if data is None else self._cached(path, data)
             if data is None:
                 self.summaries[path] = self.read_failed(path)
-                ready += 1
-            elif cached is not None:
+                answered += 1
+                continue
+            cached = self._cached(path, data)
+            if cached is not None:
                 self.summaries[path] = cached
-                ready += 1
+                answered += 1
             else:
-                pending.append((path, data))
-        self._report(ready)
-        if jobs <= 1 or len(pending) < 2:
-            for path, data in pending:
-                self._remember(path, data, self.summarize(path, data))
-                self._report(1)
-            return
-        workers = min(jobs, len(pending))
-        chunks = list(_chunks(pending, workers * _CHUNKS_PER_WORKER))
-        with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts) as pool:
-            try:
-                futures = [pool.submit(_summarize_chunk, self.summarize, chunk) for chunk in chunks]
-                for chunk, future in zip(chunks, futures, strict=True):
-                    for (path, data), summary in zip(chunk, future.result(), strict=True):
-                        self._remember(path, data, summary)
-                    self._report(len(chunk))
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+                left.append((path, data))
+        self._report(answered)
+        return left
+
+    def finish(self, parsed: Sequence[tuple[tuple[str, bytes], Summary]]) -> None:
+        for (path, data), summary in parsed:
+            self._remember(path, data, summary)
+        self._report(len(parsed))
+
+
+def prefetch(requests: Sequence[tuple[SummaryStore[Summary], Sequence[str]]], jobs: int) -> None:
+    """Summarizes every requested file up front, all languages in one pool of `jobs` processes."""
+    work = [(store, chunk) for store, paths in requests if (chunk := store.pending(paths))]
+    if jobs <= 1 or sum(len(files) for _, files in work) < 2:
+        for store, files in work:
+            for item in files:
+                store.finish([(item, store.summarize(*item))])
+        return
+    workers = min(jobs, sum(len(files) for _, files in work))
+    chunks = [(store, chunk) for store, files in work for chunk in _chunks(files, workers * _CHUNKS_PER_WORKER)]
+    with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts) as pool:
+        try:
+            futures = [pool.submit(_summarize_chunk, store.summarize, chunk) for store, chunk in chunks]
+            for (store, chunk), future in zip(chunks, futures, strict=True):
+                store.finish(list(zip(chunk, future.result(), strict=True)))
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
 
 def default_jobs() -> int:

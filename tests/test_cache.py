@@ -9,7 +9,7 @@ import pytest
 
 from auditor.cache import SummaryCache
 from auditor.elixir import read_elixir_summary, summarize_elixir
-from auditor.extraction import SummaryStore
+from auditor.extraction import SummaryStore, prefetch
 from tests.conftest import write_tree
 
 MODULE = "defmodule Shop.Item{n} do\n  defstruct [:id]\n  @type t :: %__MODULE__{{id: integer()}}\nend\n"
@@ -37,13 +37,13 @@ def test_an_unchanged_file_is_never_summarized_twice(tmp_path: Path, checkout: P
     cache = SummaryCache(tmp_path / "cache")
     paths = [f"lib/item{n}.ex" for n in range(6)]
     first = CountingSummarizer()
-    _store(checkout, cache, first).prefetch(paths, jobs=1)
+    prefetch([(_store(checkout, cache, first), paths)], jobs=1)
     assert sorted(first.calls) == paths
 
     (checkout / "lib/item3.ex").write_text(MODULE.format(n=33))
     second = CountingSummarizer()
     store = _store(checkout, cache, second)
-    store.prefetch(paths, jobs=1)
+    prefetch([(store, paths)], jobs=1)
     assert second.calls == ["lib/item3.ex"]
     assert store.load("lib/item3.ex").types[0].qualname == "Shop.Item33"
 
@@ -70,13 +70,13 @@ def test_a_damaged_entry_is_ignored_and_rewritten(tmp_path: Path, checkout: Path
     cache = SummaryCache(tmp_path / "cache")
     data = (checkout / "lib/item0.ex").read_bytes()
     key = SummaryCache.key("Elixir", "lib/item0.ex", data)
-    _store(checkout, cache, summarize_elixir).prefetch(["lib/item0.ex"], jobs=1)
+    prefetch([(_store(checkout, cache, summarize_elixir), ["lib/item0.ex"])], jobs=1)
     (entry,) = (tmp_path / "cache").rglob("*.pickle")
     damage(entry, key)
     assert cache.get(key) is None
     counting = CountingSummarizer()
     store = _store(checkout, cache, counting)
-    store.prefetch(["lib/item0.ex"], jobs=1)
+    prefetch([(store, ["lib/item0.ex"])], jobs=1)
     assert counting.calls == ["lib/item0.ex"]
     assert cache.get(key) == store.load("lib/item0.ex")
 
@@ -84,15 +84,15 @@ def test_a_damaged_entry_is_ignored_and_rewritten(tmp_path: Path, checkout: Path
 def test_a_process_pool_gives_the_same_summaries(checkout: Path) -> None:
     paths = [f"lib/item{n}.ex" for n in range(6)]
     serial = _store(checkout, None, summarize_elixir)
-    serial.prefetch(paths, jobs=1)
+    prefetch([(serial, paths)], jobs=1)
     parallel = _store(checkout, None, summarize_elixir)
-    parallel.prefetch(paths, jobs=2)
+    prefetch([(parallel, paths)], jobs=2)
     assert parallel.summaries == serial.summaries
 
 
 def test_an_unreadable_file_becomes_the_front_ends_diagnostic(checkout: Path) -> None:
     store = _store(checkout, None, summarize_elixir)
-    store.prefetch(["lib/missing.ex"], jobs=2)
+    prefetch([(store, ["lib/missing.ex"])], jobs=2)
     (diagnostic,) = store.load("lib/missing.ex").diagnostics
     assert diagnostic.path == "lib/missing.ex" and "cannot read" in diagnostic.message
 
@@ -101,5 +101,5 @@ def test_an_unwritable_cache_costs_nothing_but_speed(tmp_path: Path, checkout: P
     blocker = tmp_path / "cache"
     blocker.write_text("a file where the cache directory should be")
     store = _store(checkout, SummaryCache(blocker), summarize_elixir)
-    store.prefetch(["lib/item0.ex"], jobs=1)
+    prefetch([(store, ["lib/item0.ex"])], jobs=1)
     assert store.load("lib/item0.ex").types

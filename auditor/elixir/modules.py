@@ -62,6 +62,13 @@ from auditor.model import (
 
 _TYPE_ATTRIBUTES = ("type", "typep", "opaque")
 
+# Calls whose bodies never declare a type of the API, so the walk does not descend into them: function
+# bodies (most of a module's code), and `quote`, whose code belongs to whatever module a macro later
+# expands into. Module attributes (`@doc`, `@spec`, ...), unary operators, are skipped for the same reason.
+_OPAQUE_CALLS = frozenset(
+    {"quote", "def", "defp", "defmacro", "defmacrop", "defguard", "defguardp", "defdelegate", "defn", "defnp"}
+)
+
 
 @dataclass(frozen=True)
 class LocalType:
@@ -120,8 +127,7 @@ class FileWalker:
             elif name == "defimpl":
                 if not node.has_error:
                     self.result.encoders.extend(encoder_impl_targets(node, node_scope))
-            elif name != "quote":
-                # Code inside `quote` belongs to whatever module a macro later expands into.
+            elif name not in _OPAQUE_CALLS and node.type != "unary_operator":
                 pending.extend((child, node_scope) for child in reversed(significant_children(node)))
 
     def _module(self, node: Node, scope: Scope) -> tuple[list[Node], Scope] | None:

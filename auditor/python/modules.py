@@ -162,6 +162,7 @@ class ModuleIndex:
             self._module_of_path[path] = (name, is_package)
             self._path_of_module.setdefault(name, path)
         self._loaded: dict[str, ModuleInfo] = {}
+        self._looked_up: dict[tuple[str, str], Symbol | None] = {}
 
     def module_name(self, path: str) -> str:
         return self._module_of_path[path][0]
@@ -189,9 +190,14 @@ class ModuleIndex:
 
     def lookup(self, module: str, name: str) -> Symbol | None:
         """What a bare name means inside `module`: its own bindings, then the builtins."""
+        key = (module, name)
+        if key in self._looked_up:
+            return self._looked_up[key]
         found = self.resolve(module, name)
         if found is None and name in _BUILTIN_NAMES:
-            return ExternalName(f"builtins.{name}")
+            found = ExternalName(f"builtins.{name}")
+        # Every field names a handful of types, so the same names are looked up over and over.
+        self._looked_up[key] = found
         return found
 
     def resolve(

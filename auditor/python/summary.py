@@ -17,7 +17,7 @@ from auditor.model import Diagnostic
 from auditor.python.syntax import Expr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FieldDeclaration:
     """`name: annotation` or `name: annotation = value` in a class body, `if` blocks included."""
 
@@ -27,7 +27,7 @@ class FieldDeclaration:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ClassAssignment:
     """`NAME = value` or `NAME: annotation = value` directly in an indented class body: an enum member
     when the class turns out to be an enum."""
@@ -37,7 +37,7 @@ class ClassAssignment:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ClassDefinition:
     line: int
     bases: tuple[Expr, ...]
@@ -47,7 +47,7 @@ class ClassDefinition:
     assignments: tuple[ClassAssignment, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Assignment:
     """`X = value`, `X: annotation = value`, or (`type_statement`) `type X = value` at module level."""
 
@@ -57,7 +57,7 @@ class Assignment:
     type_statement: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class UnreadableDefinition:
     """A class or assignment this tool choked on while summarizing (e.g. absurdly nested code)."""
 
@@ -65,7 +65,7 @@ class UnreadableDefinition:
     problem: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ImportSource:
     """The module of a `from ... import`, as written: `level` leading dots, then `module` (None for `from . import`).
 
@@ -76,20 +76,20 @@ class ImportSource:
     module: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ModuleImport:
     """`import a.b as c` (binding `c` to `a.b`) or `import a.b` (binding `a` to `a`)."""
 
     module: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class NameImport:
     source: ImportSource
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class OpaqueBinding:
     """A name bound by something that cannot denote a type (a function)."""
 
@@ -97,7 +97,7 @@ class OpaqueBinding:
 FileBinding = ClassDefinition | Assignment | UnreadableDefinition | ModuleImport | NameImport | OpaqueBinding
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PythonFileSummary:
     """One file: the first binding of every top-level name (in source order), star imports and `__all__`.
 

@@ -13,7 +13,7 @@ from enum import StrEnum
 from auditor.model import LiteralValue
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Name:
     """An identifier; `None`, `True` and `False` are names too, as libcst spells them."""
 
@@ -21,7 +21,7 @@ class Name:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Attribute:
     """`owner.attribute`."""
 
@@ -30,7 +30,7 @@ class Attribute:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Subscript:
     """`owner[elements]`; `elements` is None when a slice (`a:b`) makes it something other than a type."""
 
@@ -39,7 +39,7 @@ class Subscript:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class String:
     """A str literal (implicitly concatenated parts joined).
 
@@ -52,7 +52,7 @@ class String:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Number:
     """An int or float literal, a leading minus folded in."""
 
@@ -60,12 +60,12 @@ class Number:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class EllipsisLiteral:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class BitOr:
     """`left | right`, a PEP 604 union when written in a type."""
 
@@ -74,7 +74,7 @@ class BitOr:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Argument:
     """One argument of a call; `keyword` is None for a positional one."""
 
@@ -82,14 +82,14 @@ class Argument:
     value: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Call:
     function: Expr
     arguments: tuple[Argument, ...]
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Lambda:
     """`lambda ...: body`; the parameters do not matter to a default factory."""
 
@@ -103,7 +103,7 @@ class DisplayKind(StrEnum):
     SET = "set"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Display:
     """A list, tuple or set display without starred items."""
 
@@ -112,7 +112,7 @@ class Display:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class DictDisplay:
     """A dict display without `**` items."""
 
@@ -120,7 +120,7 @@ class DictDisplay:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Opaque:
     """Any other expression, known only by its text."""
 
