@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from dataclasses import replace
 from enum import StrEnum
@@ -165,6 +166,9 @@ def audit(
         jobs=jobs,
         cache_dir=None if no_cache else cache_dir or Path(user_cache_dir("parity-audit")),
     )
+    # The run allocates millions of small immutable objects and creates no garbage cycles worth
+    # collecting; the cyclic collector's repeated passes over them cost more than a third of the run.
+    gc.disable()
     try:
         with TerminalProgress() as progress:
             result = run_audit(replace(options, progress=progress))
