@@ -7,18 +7,13 @@ from pathlib import Path
 import pytest
 
 from auditor.audit import AuditOptions, AuditResult, run_audit
+from tests.sdkgen import write_tree
+
+__all__ = ["REPO_ROOT", "SAMPLE_ELIXIR", "SAMPLE_PYTHON", "audit_sources", "write_tree"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_PYTHON = REPO_ROOT / "sample_repos" / "python_sdk"
 SAMPLE_ELIXIR = REPO_ROOT / "sample_repos" / "elixir_sdk"
-
-
-def write_tree(root: Path, files: dict[str, str]) -> Path:
-    for relative, text in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
 
 
 def audit_sources(tmp_path: Path, python: str, elixir: str, **options: object) -> AuditResult:
