@@ -64,7 +64,31 @@ _TYPE_ATTRIBUTES = ("type", "typep", "opaque")
 
 # Calls whose bodies never declare a type of the API, so the walk does not descend into them: function
 # bodies (most of a module's code), and `quote`, whose code belongs to whatever module a macro later
-# expands into. Module attributes (`@doc`, `@spec`, ...), unary operators, are skipped for the same reason.
+# expands into. Module attributes (`@doc`, `@spec`, ...) and data literals are skipped for the same reason.
+_OPAQUE_NODES = frozenset(
+    {
+        "unary_operator",
+        "binary_operator",
+        "list",
+        "map",
+        "tuple",
+        "keywords",
+        "pair",
+        "string",
+        "charlist",
+        "sigil",
+        "bitstring",
+        "integer",
+        "float",
+        "atom",
+        "quoted_atom",
+        "alias",
+        "identifier",
+        "dot",
+        "boolean",
+        "nil",
+    }
+)
 _OPAQUE_CALLS = frozenset(
     {"quote", "def", "defp", "defmacro", "defmacrop", "defguard", "defguardp", "defdelegate", "defn", "defnp"}
 )
@@ -127,7 +151,7 @@ class FileWalker:
             elif name == "defimpl":
                 if not node.has_error:
                     self.result.encoders.extend(encoder_impl_targets(node, node_scope))
-            elif name not in _OPAQUE_CALLS and node.type != "unary_operator":
+            elif name not in _OPAQUE_CALLS and node.type not in _OPAQUE_NODES:
                 pending.extend((child, node_scope) for child in reversed(significant_children(node)))
 
     def _module(self, node: Node, scope: Scope) -> tuple[list[Node], Scope] | None:
@@ -182,9 +206,7 @@ class ModuleReader:
     def read_into(self, result: FileExtraction) -> None:
         defstruct_call = next((node for node in self.statements if call_name(node) == "defstruct"), None)
         typed_blocks = [
-            typedstruct_block(node, self.scope)
-            for node in self.statements
-            if call_name(node) == "typedstruct"
+            typedstruct_block(node, self.scope) for node in self.statements if call_name(node) == "typedstruct"
         ]
         inline_block = next((block for block in typed_blocks if block.submodule is None), None)
         own_type = self.local_types.get("t")
@@ -281,9 +303,7 @@ class ModuleReader:
         )
         return self._struct_def(self.name, self.line, fields, derived)
 
-    def _struct_def(
-        self, name: str, line: int, fields: tuple[Field, ...], derived: DerivedEncoder | None
-    ) -> TypeDef:
+    def _struct_def(self, name: str, line: int, fields: tuple[Field, ...], derived: DerivedEncoder | None) -> TypeDef:
         wire_fields = derived.wire_fields([item.name for item in fields]) if derived is not None else None
         return TypeDef(
             qualname=name,

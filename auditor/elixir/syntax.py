@@ -7,6 +7,7 @@ so the rest of the front end asks questions through these helpers ("is this `@ty
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import cache
 
@@ -25,7 +26,8 @@ def parse(source: bytes) -> Tree:
 
 
 def node_text(node: Node) -> str:
-    return (node.text or b"").decode("utf-8", errors="replace")
+    text = node.text
+    return text.decode("utf-8", errors="replace") if text else ""
 
 
 def line_of(node: Node) -> int:
@@ -39,6 +41,9 @@ def clean_text(node: Node) -> str:
     `# comment` inside a multi-line union must not leak into that line. Quoted literals are kept
     verbatim: the spaces inside `"a  b"` are part of the value.
     """
+    text = node_text(node)
+    if node.child_count == 0 or node.type in _VERBATIM or not _NEEDS_CLEANING.search(text):
+        return text  # no comment and no run of whitespace: the token walk would give the same text
     pieces: list[str] = []
     previous_end: int | None = None
     for token in _tokens(node):
@@ -49,6 +54,7 @@ def clean_text(node: Node) -> str:
     return "".join(pieces)
 
 
+_NEEDS_CLEANING = re.compile(r"#|\s\s|[^\S ]")
 _VERBATIM = frozenset({"string", "charlist", "sigil", "quoted_atom", "quoted_keyword"})
 
 

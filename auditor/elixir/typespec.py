@@ -132,6 +132,10 @@ class TypeContext:
     def with_variables(self, variables: frozenset[str]) -> TypeContext:
         return replace(self, type_variables=variables)
 
+    def deeper(self) -> TypeContext:
+        # Called once per typespec node: a direct constructor call costs a fraction of `replace`.
+        return TypeContext(self.scope, self.local_types, self.type_variables, self.depth + 1)
+
 
 def local_type_ref(module: str, name: str) -> Ref:
     # A module's `t` stands for the module itself everywhere on the Elixir side.
@@ -146,7 +150,7 @@ def lower_typespec(node: Node, context: TypeContext) -> TypeExpr:
 def _lower(node: Node, context: TypeContext) -> TypeExpr:
     if context.depth >= MAX_TYPESPEC_DEPTH:
         raise TypespecTooDeep(line_of(node))
-    context = replace(context, depth=context.depth + 1)
+    context = context.deeper()
     kind = node.type
     if kind == "binary_operator":
         return _lower_operator(node, context)
