@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from auditor.model import Diagnostic, Field, SideModel, TypeDef, TypeKind
 
-AUDITED_PYTHON_KINDS = frozenset({TypeKind.STRUCT, TypeKind.ENUM, TypeKind.UNION})
-AUDITED_ELIXIR_KINDS = frozenset({TypeKind.STRUCT, TypeKind.ENUM, TypeKind.UNION})
+AUDITED_KINDS = frozenset({TypeKind.STRUCT, TypeKind.ENUM, TypeKind.UNION})
+"""Kinds that are types of the API on either side; scalar aliases are inlined where they are used."""
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def align(python: SideModel, elixir: SideModel, name_map: Mapping[str, str]) -> 
     by_local_name: dict[str, list[TypeDef]] = defaultdict(list)
     for typedef in elixir.types:
         if _is_module_level(typedef):
-            if typedef.kind in AUDITED_ELIXIR_KINDS:
+            if typedef.kind in AUDITED_KINDS:
                 by_last_segment[typedef.name].append(typedef)
             elif typedef.public:
                 # A module whose `@type t` is one other type (`@type t :: String.t()`, `Text.t()`).
@@ -117,10 +117,8 @@ def align(python: SideModel, elixir: SideModel, name_map: Mapping[str, str]) -> 
         elif typedef.public:
             by_local_name[typedef.name].append(typedef)
 
-    audited = sorted(
-        (t for t in python.types if t.kind in AUDITED_PYTHON_KINDS and t.public), key=lambda t: t.qualname
-    )
-    pinned = {value for value in name_map.values()}
+    audited = sorted((t for t in python.types if t.kind in AUDITED_KINDS and t.public), key=lambda t: t.qualname)
+    pinned = set(name_map.values())
     claimed: set[str] = set()
     counterparts: dict[str, str] = {}
     pairs: list[TypePair] = []
@@ -139,15 +137,11 @@ def align(python: SideModel, elixir: SideModel, name_map: Mapping[str, str]) -> 
                 # The port narrowed the alias or enum to a single type: compare it, do not call it missing.
                 candidates = [c for c in alias_modules.get(typedef.name, []) if c.qualname not in pinned]
             if not candidates and typedef.kind is TypeKind.UNION:
-                candidates = [
-                    c for c in by_local_name.get(snake_case(typedef.name), []) if c.qualname not in pinned
-                ]
+                candidates = [c for c in by_local_name.get(snake_case(typedef.name), []) if c.qualname not in pinned]
             if candidates:
                 match, reason = _pick(typedef, candidates)
                 if reason is not None:
-                    diagnostics.append(
-                        Diagnostic(typedef.location.path, typedef.location.line, "warning", reason)
-                    )
+                    diagnostics.append(Diagnostic(typedef.location.path, typedef.location.line, "warning", reason))
         if match is None:
             pairs.append(TypePair(typedef, None, unaligned_reason=reason))
             continue
@@ -157,11 +151,7 @@ def align(python: SideModel, elixir: SideModel, name_map: Mapping[str, str]) -> 
         pairs.append(TypePair(typedef, match, fields))
 
     for typedef in elixir.types:
-        if (
-            _is_module_level(typedef)
-            and typedef.kind in AUDITED_ELIXIR_KINDS
-            and typedef.qualname not in claimed
-        ):
+        if _is_module_level(typedef) and typedef.kind in AUDITED_KINDS and typedef.qualname not in claimed:
             pairs.append(TypePair(None, typedef))
 
     pairs.sort(key=lambda pair: (pair.name, pair.python is None))

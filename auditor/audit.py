@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
-from auditor.align import AUDITED_ELIXIR_KINDS, AUDITED_PYTHON_KINDS, TypePair, align
+from auditor.align import AUDITED_KINDS, TypePair, align
 from auditor.cache import SummaryCache
 from auditor.discovery import elixir_sources, python_sources
 from auditor.elixir import extract_elixir, read_elixir_summary, summarize_elixir
@@ -124,12 +124,12 @@ def run_audit(options: AuditOptions) -> AuditResult:
     elixir = _without_excluded(
         extract_elixir(options.elixir_root, elixir_files.audited, elixir_store.load), options.excluded_types
     )
-    if not any(t.kind in AUDITED_PYTHON_KINDS for t in python.types):
+    if not any(t.kind in AUDITED_KINDS for t in python.types):
         raise UsageError(
             f"No Python types (pydantic models, dataclasses, TypedDicts, enums or Literal/Union aliases) "
             f"were found in {len(python_files.audited)} .py files under {options.python_root}."
         )
-    if not any(t.kind in AUDITED_ELIXIR_KINDS for t in elixir.types):
+    if not any(t.kind in AUDITED_KINDS for t in elixir.types):
         raise UsageError(
             f"No Elixir types (structs or atom-enum modules) were found in {len(elixir_files.audited)} "
             f".ex files under {options.elixir_root}."

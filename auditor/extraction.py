@@ -89,60 +89,54 @@ class SummaryStore(Generic[Summary]):
         if self.cache is not None:
             self.cache.put(self.cache.key(self.language, path, data), summary)
 
-    def _report(self, count: int) -> None:
+    def report(self, count: int) -> None:
         if self.progress is not None and count:
             self.progress(self.language, count)
 
     def load(self, path: str) -> Summary:
-        if path in self.summaries:
-            return self.summaries[path]
-        data = self._read(path)
-        if data is None:
-            summary = self.read_failed(path)
-            self.summaries[path] = summary
-            return summary
-        cached = self._cached(path, data)
-        if cached is not None:
-            self.summaries[path] = cached
-            return cached
-        summary = self.summarize(path, data)
-        self._remember(path, data, summary)
-        return summary
+        """The file's summary, parsed here if neither `prefetch` nor the cache has it."""
+        if path not in self.summaries:
+            self.finish([(item, self.summarize(*item)) for item in self.pending([path])])
+        return self.summaries[path]
 
     def pending(self, paths: Sequence[str]) -> list[tuple[str, bytes]]:
         """Takes what the cache (or a read failure) already answers; returns the files left to parse."""
         left: list[tuple[str, bytes]] = []
-        answered = 0
         for path in paths:
             if path in self.summaries:
                 continue
             data = self._read(path)
             if data is None:
                 self.summaries[path] = self.read_failed(path)
-                answered += 1
                 continue
             cached = self._cached(path, data)
             if cached is not None:
                 self.summaries[path] = cached
-                answered += 1
             else:
                 left.append((path, data))
-        self._report(answered)
         return left
 
     def finish(self, parsed: Sequence[tuple[tuple[str, bytes], Summary]]) -> None:
         for (path, data), summary in parsed:
             self._remember(path, data, summary)
-        self._report(len(parsed))
 
 
 def prefetch(requests: Sequence[tuple[SummaryStore[Summary], Sequence[str]]], jobs: int) -> None:
-    """Summarizes every requested file up front, all languages in one pool of `jobs` processes."""
-    work = [(store, chunk) for store, paths in requests if (chunk := store.pending(paths))]
+    """Summarizes every requested file up front, all languages in one pool of `jobs` processes.
+
+    Progress counts the requested files only; files loaded later to resolve names are not counted.
+    """
+    work: list[tuple[SummaryStore[Summary], list[tuple[str, bytes]]]] = []
+    for store, paths in requests:
+        left = store.pending(paths)
+        store.report(len(paths) - len(left))
+        if left:
+            work.append((store, left))
     if jobs <= 1 or sum(len(files) for _, files in work) < 2:
         for store, files in work:
             for item in files:
                 store.finish([(item, store.summarize(*item))])
+                store.report(1)
         return
     workers = min(jobs, sum(len(files) for _, files in work))
     chunks = [(store, chunk) for store, files in work for chunk in _chunks(files, workers * _CHUNKS_PER_WORKER)]
@@ -151,6 +145,7 @@ def prefetch(requests: Sequence[tuple[SummaryStore[Summary], Sequence[str]]], jo
             futures = [pool.submit(_summarize_chunk, store.summarize, chunk) for store, chunk in chunks]
             for (store, chunk), future in zip(chunks, futures, strict=True):
                 store.finish(list(zip(chunk, future.result(), strict=True)))
+                store.report(len(chunk))
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise

@@ -42,17 +42,20 @@ def _where(side: SideRef | None) -> str:
     return f"{annotation}({clean(side.location.path)}:{side.location.line})"
 
 
-def _summary(result: AuditResult) -> RenderableType:
+def _count_table(counts: dict[str, int]) -> Table:
     table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2))
-    for status in type_counts(result):
-        table.add_column(status, justify="right")
-    table.add_row(*(str(count) for count in type_counts(result).values()))
-    severities = Table(show_header=True, header_style="bold", box=None, padding=(0, 2))
-    for severity in finding_counts(result):
-        severities.add_column(severity, justify="right")
-    severities.add_row(*(str(count) for count in finding_counts(result).values()))
+    for label in counts:
+        table.add_column(label, justify="right")
+    table.add_row(*(str(count) for count in counts.values()))
+    return table
+
+
+def _summary(result: AuditResult) -> RenderableType:
     return Group(
-        Text("Types", style="bold underline"), table, Text("Findings", style="bold underline"), severities
+        Text("Types", style="bold underline"),
+        _count_table(type_counts(result)),
+        Text("Findings", style="bold underline"),
+        _count_table(finding_counts(result)),
     )
 
 
@@ -63,9 +66,7 @@ def _finding(finding: Finding) -> RenderableType:
     head.append(finding.rule, style=SEVERITY_STYLES[finding.severity])
     head.append("  ")
     head.append(clean(finding.message))
-    sides = Text(
-        f"      python: {_where(finding.python)}\n      elixir: {_where(finding.elixir)}", style="dim"
-    )
+    sides = Text(f"      python: {_where(finding.python)}\n      elixir: {_where(finding.elixir)}", style="dim")
     return Group(head, sides)
 
 
@@ -86,8 +87,7 @@ def _diagnostics(result: AuditResult) -> list[RenderableType]:
     for side, diagnostic in result.diagnostics:
         lines.append(
             Text(
-                f"  {diagnostic.level} [{side}] {clean(diagnostic.path)}:{diagnostic.line}: "
-                f"{clean(diagnostic.message)}"
+                f"  {diagnostic.level} [{side}] {clean(diagnostic.path)}:{diagnostic.line}: {clean(diagnostic.message)}"
             )
         )
     return lines
