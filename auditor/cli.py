@@ -11,7 +11,6 @@ from typing import Annotated
 
 import typer
 from platformdirs import user_cache_dir
-from rich.console import Console
 
 from auditor import __version__
 from auditor.atomic import write_atomically
@@ -19,8 +18,7 @@ from auditor.audit import AuditOptions, AuditResult, UsageError, run_audit
 from auditor.extraction import default_jobs
 from auditor.findings import Severity
 from auditor.progress import TerminalProgress
-from auditor.reports import RENDERERS
-from auditor.reports.text_report import render_to
+from auditor.reports import renderer
 from auditor.rulebase import Rule
 from auditor.rules import CATALOG, RULES_BY_SLUG
 
@@ -179,11 +177,13 @@ def audit(
         typer.echo("parity-audit: interrupted", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     if output is not None:
-        write_atomically(output, RENDERERS[output_format.value](result).encode("utf-8"))
+        write_atomically(output, renderer(output_format.value)(result).encode("utf-8"))
     elif output_format is OutputFormat.TEXT and sys.stdout.isatty():
-        render_to(result, Console(highlight=False))
+        from auditor.reports.text_report import show  # rich, only for the report that needs it
+
+        show(result)
     else:
-        sys.stdout.write(RENDERERS[output_format.value](result))
+        sys.stdout.write(renderer(output_format.value)(result))
     raise typer.Exit(exit_code(result, fail_on))
 
 

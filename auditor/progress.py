@@ -9,10 +9,10 @@ from __future__ import annotations
 import sys
 import time
 from types import TracebackType
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 SHOW_AFTER_SECONDS = 1.0
 
@@ -24,11 +24,13 @@ class ProgressListener(Protocol):
 
 
 class TerminalProgress:
-    """A rich progress display that appears once the run passes `SHOW_AFTER_SECONDS`."""
+    """A rich progress display on stderr that appears once the run passes `SHOW_AFTER_SECONDS`.
 
-    def __init__(self, console: Console | None = None) -> None:
-        self.console = console or Console(stderr=True)
-        self.enabled = self.console.is_terminal and sys.stderr.isatty()
+    rich is imported only when the display appears: most runs (pipes, CI, quick audits) never show it.
+    """
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
         self.began = time.monotonic()
         self.display: Progress | None = None
         self.totals: dict[str, int] = {}
@@ -50,12 +52,15 @@ class TerminalProgress:
         if self.display is None:
             if time.monotonic() - self.began < SHOW_AFTER_SECONDS:
                 return
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
             self.display = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
-                console=self.console,
+                console=Console(stderr=True),
                 transient=True,
             )
             self.display.start()

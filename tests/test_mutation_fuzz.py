@@ -25,7 +25,7 @@ import pytest
 
 import auditor.audit
 from auditor.audit import AuditOptions, UsageError, run_audit
-from auditor.reports import RENDERERS
+from auditor.reports import FORMATS, renderer
 from tests.bad_input.corpus import copy_samples
 from tests.bad_input.mutation import apply_mutations, random_mutations, restore
 
@@ -104,8 +104,8 @@ def test_mutated_sources_never_crash_the_audit(case: int, checkout: tuple[Path, 
     apply_mutations(root, originals, mutations)
     try:
         result = run_audit(AuditOptions(root / "python_sdk", root / "elixir_sdk"))
-        for render in RENDERERS.values():
-            render(result)
+        for output_format in FORMATS:
+            renderer(output_format)(result)
     except UsageError:
         pass
     except Exception as error:

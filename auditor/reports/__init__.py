@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from auditor.audit import AuditResult
-from auditor.reports import json_report, text_report
 
-RENDERERS: dict[str, Callable[[AuditResult], str]] = {
-    "text": text_report.render,
-    "json": json_report.render,
-}
+_MODULES = {"text": "text_report", "json": "json_report"}
+FORMATS = tuple(_MODULES)
+
+
+def renderer(output_format: str) -> Callable[[AuditResult], str]:
+    """The `render` of one format, its module imported on first use: a JSON run never imports rich."""
+    module = importlib.import_module(f"auditor.reports.{_MODULES[output_format]}")
+    render: Callable[[AuditResult], str] = module.render
+    return render

@@ -107,6 +107,11 @@ def render_to(result: AuditResult, console: Console) -> None:
         console.print(block)
 
 
+def show(result: AuditResult) -> None:
+    """The report in colour, on the terminal."""
+    render_to(result, Console(highlight=False))
+
+
 def render(result: AuditResult) -> str:
     """Plain text, for files and pipes: no colour, a fixed width so output is byte-identical."""
     buffer = io.StringIO()
