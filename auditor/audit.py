@@ -16,7 +16,7 @@ from auditor.cache import SummaryCache
 from auditor.discovery import elixir_sources, python_sources
 from auditor.elixir import extract_elixir, read_elixir_summary, summarize_elixir
 from auditor.engine import run_rules
-from auditor.extraction import SummaryStore, prefetch
+from auditor.extraction import SummaryPool, SummaryStore
 from auditor.findings import Finding, Severity
 from auditor.model import Diagnostic, SideModel
 from auditor.progress import ProgressListener
@@ -116,14 +116,17 @@ def run_audit(options: AuditOptions) -> AuditResult:
     if options.progress is not None:
         options.progress.started("Python", len(python_files.audited))
         options.progress.started("Elixir", len(elixir_files.audited))
-    prefetch([(python_store, python_files.audited), (elixir_store, elixir_files.audited)], options.jobs)
-    python = _without_excluded(
-        extract_python(options.python_root, python_files.audited, python_files.resolvable, python_store.load),
-        options.excluded_types,
-    )
-    elixir = _without_excluded(
-        extract_elixir(options.elixir_root, elixir_files.audited, elixir_store.load), options.excluded_types
-    )
+    with SummaryPool(options.jobs) as pool:
+        pool.submit(python_store, python_files.audited)
+        pool.submit(elixir_store, elixir_files.audited)
+        # Resolution starts at once: loading a file that a worker is still parsing waits for that file.
+        python = _without_excluded(
+            extract_python(options.python_root, python_files.audited, python_files.resolvable, python_store.load),
+            options.excluded_types,
+        )
+        elixir = _without_excluded(
+            extract_elixir(options.elixir_root, elixir_files.audited, elixir_store.load), options.excluded_types
+        )
     if not any(t.kind in AUDITED_KINDS for t in python.types):
         raise UsageError(
             f"No Python types (pydantic models, dataclasses, TypedDicts, enums or Literal/Union aliases) "

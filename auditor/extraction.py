@@ -1,7 +1,7 @@
 """Stage 2 driver: runs a language front end's per-file summarizer over a checkout's files.
 
 Summaries come from the cache when the file is unchanged, from a process pool for the files the audit
-is about (`prefetch`), and on demand for files the front end only needs to resolve names (`load`).
+is about (`SummaryPool`), and on demand for files the front end only needs to resolve names (`load`).
 The front ends never learn where a summary came from.
 """
 
@@ -11,9 +11,9 @@ import gc
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from auditor.cache import SummaryCache
 
@@ -48,8 +48,20 @@ def _chunks(items: list[tuple[str, bytes]], count: int) -> Iterator[list[tuple[s
     return (bucket for bucket in buckets if bucket)
 
 
+class _Batch(Generic[Summary]):
+    """Files sent to a worker together, and the future of their summaries."""
+
+    def __init__(self, files: list[tuple[str, bytes]], future: Future[list[Summary]]) -> None:
+        self.files = files
+        self.future = future
+
+
 class SummaryStore(Generic[Summary]):
-    """The summaries of one checkout for one language, computed at most once each."""
+    """The summaries of one checkout for one language, computed at most once each.
+
+    A summary comes from the cache, from a worker (a file in flight is waited for when it is first
+    needed, so the caller can start using the files that are ready) or from parsing it here.
+    """
 
     def __init__(
         self,
@@ -67,6 +79,8 @@ class SummaryStore(Generic[Summary]):
         self.cache = cache
         self.progress = progress
         self.summaries: dict[str, Summary] = {}
+        self._cache_keys: dict[str, str] = {}
+        self._in_flight: dict[str, _Batch[Summary]] = {}
 
     def _read(self, path: str) -> bytes | None:
         """The file's bytes; None for anything but a readable regular file (a FIFO would block forever),
@@ -79,76 +93,104 @@ class SummaryStore(Generic[Summary]):
         except OSError:
             return None
 
-    def _cached(self, path: str, data: bytes) -> Summary | None:
-        if self.cache is None:
-            return None
-        return self.cache.get(self.cache.key(self.language, path, data))  # type: ignore[return-value]
-
-    def _remember(self, path: str, data: bytes, summary: Summary) -> None:
-        self.summaries[path] = summary
-        if self.cache is not None:
-            self.cache.put(self.cache.key(self.language, path, data), summary)
-
     def report(self, count: int) -> None:
         if self.progress is not None and count:
             self.progress(self.language, count)
 
     def load(self, path: str) -> Summary:
-        """The file's summary, parsed here if neither `prefetch` nor the cache has it."""
+        """The file's summary: waited for if a worker has it, parsed here if neither a worker nor the cache does."""
         if path not in self.summaries:
-            self.finish([(item, self.summarize(*item)) for item in self.pending([path])])
+            batch = self._in_flight.get(path)
+            if batch is not None:
+                self._collect(batch)
+            else:
+                self.finish([(item, self.summarize(*item)) for item in self.pending([path])])
         return self.summaries[path]
 
     def pending(self, paths: Sequence[str]) -> list[tuple[str, bytes]]:
         """Takes what the cache (or a read failure) already answers; returns the files left to parse."""
         left: list[tuple[str, bytes]] = []
         for path in paths:
-            if path in self.summaries:
+            if path in self.summaries or path in self._in_flight:
                 continue
             data = self._read(path)
             if data is None:
                 self.summaries[path] = self.read_failed(path)
                 continue
-            cached = self._cached(path, data)
-            if cached is not None:
-                self.summaries[path] = cached
-            else:
-                left.append((path, data))
+            if self.cache is not None:
+                key = self._cache_keys[path] = self.cache.key(self.language, path, data)
+                cached = self.cache.get(key)
+                if cached is not None:
+                    self.summaries[path] = cached  # type: ignore[assignment]
+                    continue
+            left.append((path, data))
         return left
 
     def finish(self, parsed: Sequence[tuple[tuple[str, bytes], Summary]]) -> None:
-        for (path, data), summary in parsed:
-            self._remember(path, data, summary)
+        for (path, _), summary in parsed:
+            self.summaries[path] = summary
+            if self.cache is not None:
+                self.cache.put(self._cache_keys.pop(path), summary)
+
+    def expect(self, batch: _Batch[Summary]) -> None:
+        for path, _ in batch.files:
+            self._in_flight[path] = batch
+
+    def collect_all(self) -> None:
+        for batch in list(dict.fromkeys(self._in_flight.values())):
+            self._collect(batch)
+
+    def _collect(self, batch: _Batch[Summary]) -> None:
+        for path, _ in batch.files:
+            del self._in_flight[path]
+        self.finish(list(zip(batch.files, batch.future.result(), strict=True)))
+        self.report(len(batch.files))
 
 
-def prefetch(requests: Sequence[tuple[SummaryStore[Summary], Sequence[str]]], jobs: int) -> None:
-    """Summarizes every requested file up front, all languages in one pool of `jobs` processes.
+class SummaryPool:
+    """Summarizes the files the audit is about in up to `jobs` worker processes, in the background.
 
-    Progress counts the requested files only; files loaded later to resolve names are not counted.
+    `submit` answers what it can from the cache at once and hands the rest to the workers without
+    waiting, so the caller goes on (looks up the other language's cache entries, resolves the files
+    that are ready) while they parse. With `jobs == 1` everything is summarized in this process, inside
+    `submit`. On leaving the pool normally, every store has received every summary (and cached it).
+    Progress counts submitted files only; files loaded later to resolve names are not counted.
     """
-    work: list[tuple[SummaryStore[Summary], list[tuple[str, bytes]]]] = []
-    for store, paths in requests:
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self._pool: ProcessPoolExecutor | None = None
+        self._stores: list[SummaryStore[Any]] = []
+
+    def __enter__(self) -> SummaryPool:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: object) -> None:
+        if self._pool is None:
+            return
+        if kind is not None:
+            # On an error or Ctrl-C, queued chunks are dropped rather than parsed for nobody.
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            return
+        for store in self._stores:
+            store.collect_all()
+        self._pool.shutdown()
+
+    def submit(self, store: SummaryStore[Summary], paths: Sequence[str]) -> None:
         left = store.pending(paths)
         store.report(len(paths) - len(left))
-        if left:
-            work.append((store, left))
-    if jobs <= 1 or sum(len(files) for _, files in work) < 2:
-        for store, files in work:
-            for item in files:
+        if not left:
+            return
+        if self.jobs <= 1:
+            for item in left:
                 store.finish([(item, store.summarize(*item))])
                 store.report(1)
-        return
-    workers = min(jobs, sum(len(files) for _, files in work))
-    chunks = [(store, chunk) for store, files in work for chunk in _chunks(files, workers * _CHUNKS_PER_WORKER)]
-    with ProcessPoolExecutor(max_workers=workers, initializer=_prepare_worker) as pool:
-        try:
-            futures = [pool.submit(_summarize_chunk, store.summarize, chunk) for store, chunk in chunks]
-            for (store, chunk), future in zip(chunks, futures, strict=True):
-                store.finish(list(zip(chunk, future.result(), strict=True)))
-                store.report(len(chunk))
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+            return
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_prepare_worker)
+        self._stores.append(store)
+        for chunk in _chunks(left, self.jobs * _CHUNKS_PER_WORKER):
+            store.expect(_Batch(chunk, self._pool.submit(_summarize_chunk, store.summarize, chunk)))
 
 
 def default_jobs() -> int:

@@ -9,7 +9,7 @@ import pytest
 
 from auditor.cache import SummaryCache
 from auditor.elixir import read_elixir_summary, summarize_elixir
-from auditor.extraction import SummaryStore, prefetch
+from auditor.extraction import SummaryPool, SummaryStore
 from tests.conftest import write_tree
 
 MODULE = "defmodule Shop.Item{n} do\n  defstruct [:id]\n  @type t :: %__MODULE__{{id: integer()}}\nend\n"
@@ -28,6 +28,11 @@ def _store(root: Path, cache: SummaryCache | None, summarize) -> SummaryStore:
     return SummaryStore(root, "Elixir", summarize, lambda path: read_elixir_summary(root, path), cache)
 
 
+def _summarize_all(store: SummaryStore, paths: list[str], jobs: int) -> None:
+    with SummaryPool(jobs) as pool:
+        pool.submit(store, paths)
+
+
 @pytest.fixture
 def checkout(tmp_path: Path) -> Path:
     return write_tree(tmp_path / "port", {f"lib/item{n}.ex": MODULE.format(n=n) for n in range(6)})
@@ -37,13 +42,13 @@ def test_an_unchanged_file_is_never_summarized_twice(tmp_path: Path, checkout: P
     cache = SummaryCache(tmp_path / "cache")
     paths = [f"lib/item{n}.ex" for n in range(6)]
     first = CountingSummarizer()
-    prefetch([(_store(checkout, cache, first), paths)], jobs=1)
+    _summarize_all(_store(checkout, cache, first), paths, jobs=1)
     assert sorted(first.calls) == paths
 
     (checkout / "lib/item3.ex").write_text(MODULE.format(n=33))
     second = CountingSummarizer()
     store = _store(checkout, cache, second)
-    prefetch([(store, paths)], jobs=1)
+    _summarize_all(store, paths, jobs=1)
     assert second.calls == ["lib/item3.ex"]
     assert store.load("lib/item3.ex").types[0].qualname == "Shop.Item33"
 
@@ -70,13 +75,13 @@ def test_a_damaged_entry_is_ignored_and_rewritten(tmp_path: Path, checkout: Path
     cache = SummaryCache(tmp_path / "cache")
     data = (checkout / "lib/item0.ex").read_bytes()
     key = SummaryCache.key("Elixir", "lib/item0.ex", data)
-    prefetch([(_store(checkout, cache, summarize_elixir), ["lib/item0.ex"])], jobs=1)
+    _summarize_all(_store(checkout, cache, summarize_elixir), ["lib/item0.ex"], jobs=1)
     (entry,) = (tmp_path / "cache").rglob("*.pickle")
     damage(entry, key)
     assert cache.get(key) is None
     counting = CountingSummarizer()
     store = _store(checkout, cache, counting)
-    prefetch([(store, ["lib/item0.ex"])], jobs=1)
+    _summarize_all(store, ["lib/item0.ex"], jobs=1)
     assert counting.calls == ["lib/item0.ex"]
     assert cache.get(key) == store.load("lib/item0.ex")
 
@@ -84,15 +89,15 @@ def test_a_damaged_entry_is_ignored_and_rewritten(tmp_path: Path, checkout: Path
 def test_a_process_pool_gives_the_same_summaries(checkout: Path) -> None:
     paths = [f"lib/item{n}.ex" for n in range(6)]
     serial = _store(checkout, None, summarize_elixir)
-    prefetch([(serial, paths)], jobs=1)
+    _summarize_all(serial, paths, jobs=1)
     parallel = _store(checkout, None, summarize_elixir)
-    prefetch([(parallel, paths)], jobs=2)
+    _summarize_all(parallel, paths, jobs=2)
     assert parallel.summaries == serial.summaries
 
 
 def test_an_unreadable_file_becomes_the_front_ends_diagnostic(checkout: Path) -> None:
     store = _store(checkout, None, summarize_elixir)
-    prefetch([(store, ["lib/missing.ex"])], jobs=2)
+    _summarize_all(store, ["lib/missing.ex"], jobs=2)
     (diagnostic,) = store.load("lib/missing.ex").diagnostics
     assert diagnostic.path == "lib/missing.ex" and "cannot read" in diagnostic.message
 
@@ -101,5 +106,5 @@ def test_an_unwritable_cache_costs_nothing_but_speed(tmp_path: Path, checkout: P
     blocker = tmp_path / "cache"
     blocker.write_text("a file where the cache directory should be")
     store = _store(checkout, SummaryCache(blocker), summarize_elixir)
-    prefetch([(store, ["lib/item0.ex"])], jobs=1)
+    _summarize_all(store, ["lib/item0.ex"], jobs=1)
     assert store.load("lib/item0.ex").types
