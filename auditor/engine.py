@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from auditor.align import Alignment, FieldPair, TypePair
-from auditor.compare import Context, differences
+from auditor.compare import Context, Mismatch, differences
 from auditor.findings import Finding
 from auditor.model import Ref, TypeDef, TypeExpr, TypeKind
 from auditor.rulebase import Rule, make_finding
@@ -17,16 +17,38 @@ def _as_expression(typedef: TypeDef) -> TypeExpr:
     return typedef.target
 
 
+class _Comparisons:
+    """`differences` with memory: an SDK repeats the same field type pairs (str vs String.t(), ...) many times.
+
+    A field's key includes both annotations as written, because equal expressions can still print
+    differently in a message: `Literal[True]` and `Literal[1]` compare equal, their source text does not.
+    """
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.known: dict[tuple[object, ...], list[Mismatch]] = {}
+
+    def of(self, python: TypeExpr, elixir: TypeExpr, field: FieldPair | None) -> list[Mismatch]:
+        if field is None or field.python is None or field.elixir is None:
+            return differences(python, elixir, self.context)
+        default = field.elixir.default
+        key = (python, elixir, default, field.python.annotation, field.elixir.annotation)
+        found = self.known.get(key)
+        if found is None:
+            found = self.known[key] = differences(python, elixir, self.context, default)
+        return found
+
+
 def _classified(
     pair: TypePair,
     field: FieldPair | None,
     python: TypeExpr,
     elixir: TypeExpr,
     rules: Sequence[Rule],
-    context: Context,
+    comparisons: _Comparisons,
 ) -> Iterator[Finding]:
-    elixir_default = field.elixir.default if field is not None and field.elixir is not None else None
-    for mismatch in differences(python, elixir, context, elixir_default):
+    context = comparisons.context
+    for mismatch in comparisons.of(python, elixir, field):
         for rule in rules:
             assert rule.classify is not None
             verdict = rule.classify(mismatch, field, context)
@@ -35,17 +57,17 @@ def _classified(
                 break
 
 
-def _type_findings(pair: TypePair, rules: Sequence[Rule], context: Context) -> Iterator[Finding]:
+def _type_findings(pair: TypePair, rules: Sequence[Rule], comparisons: _Comparisons) -> Iterator[Finding]:
     """Type rules see each disagreement of a field's types, or of two aligned enums/aliases; the first
     rule in catalog order that recognises a disagreement reports it."""
     assert pair.python is not None and pair.elixir is not None
     if pair.python.kind is TypeKind.STRUCT and pair.elixir.kind is TypeKind.STRUCT:
         for field in pair.fields:
             if field.python is not None and field.elixir is not None:
-                yield from _classified(pair, field, field.python.type, field.elixir.type, rules, context)
+                yield from _classified(pair, field, field.python.type, field.elixir.type, rules, comparisons)
     else:
         yield from _classified(
-            pair, None, _as_expression(pair.python), _as_expression(pair.elixir), rules, context
+            pair, None, _as_expression(pair.python), _as_expression(pair.elixir), rules, comparisons
         )
 
 
@@ -71,6 +93,7 @@ def run_rules(alignment: Alignment, catalog: Sequence[Rule]) -> list[Finding]:
     context = Context(alignment.python_types, alignment.elixir_types, alignment.counterparts)
     pair_rules = [rule for rule in catalog if rule.check_pair is not None]
     type_rules = [rule for rule in catalog if rule.classify is not None]
+    comparisons = _Comparisons(context)
     findings: list[Finding] = []
     for pair in alignment.pairs:
         found: list[Finding] = []
@@ -78,6 +101,6 @@ def run_rules(alignment: Alignment, catalog: Sequence[Rule]) -> list[Finding]:
             assert rule.check_pair is not None
             found.extend(rule.check_pair(pair, context))
         if pair.python is not None and pair.elixir is not None:
-            found.extend(_type_findings(pair, type_rules, context))
+            found.extend(_type_findings(pair, type_rules, comparisons))
         findings.extend(_settle(found, catalog))
     return sorted(findings, key=Finding.sort_key)
