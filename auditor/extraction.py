@@ -37,15 +37,23 @@ def _summarize_chunk(summarize: Summarizer[Summary], chunk: list[tuple[str, byte
 
 
 def _chunks(items: list[tuple[str, bytes]], count: int) -> Iterator[list[tuple[str, bytes]]]:
-    """Splits work into `count` chunks of similar byte size, keeping each file whole."""
-    ordered = sorted(items, key=lambda item: -len(item[1]))
-    buckets: list[list[tuple[str, bytes]]] = [[] for _ in range(count)]
-    sizes = [0] * count
+    """Splits work into about `count` runs of consecutive files (in path order) of similar byte size.
+
+    Consecutive, because the front ends read files in path order: the first chunks to come back hold
+    the first files asked for, so the caller starts on them while the later chunks are parsed.
+    """
+    ordered = sorted(items, key=lambda item: item[0])
+    share = sum(len(data) for _, data in ordered) / count
+    chunk: list[tuple[str, bytes]] = []
+    size = 0
     for item in ordered:
-        smallest = sizes.index(min(sizes))
-        buckets[smallest].append(item)
-        sizes[smallest] += len(item[1])
-    return (bucket for bucket in buckets if bucket)
+        chunk.append(item)
+        size += len(item[1])
+        if size >= share:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
 
 
 class _Batch(Generic[Summary]):
