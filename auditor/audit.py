@@ -14,14 +14,14 @@ from pathlib import Path
 from auditor.align import AUDITED_KINDS, TypePair, align
 from auditor.cache import SummaryCache
 from auditor.discovery import elixir_sources, python_sources
-from auditor.elixir import extract_elixir, read_elixir_summary, summarize_elixir
+from auditor.elixir import ElixirFileSummary, extract_elixir, read_elixir_summary, summarize_elixir
 from auditor.engine import run_rules
 from auditor.extraction import SummaryPool, SummaryStore
 from auditor.findings import Finding, Severity
 from auditor.model import Diagnostic, SideModel
 from auditor.progress import ProgressListener
 from auditor.python import extract_python, summarize_python
-from auditor.python.summary import summarize_file
+from auditor.python.summary import PythonFileSummary, summarize_file
 from auditor.rules import CATALOG
 
 
@@ -100,6 +100,7 @@ def run_audit(options: AuditOptions) -> AuditResult:
     python_store = SummaryStore(
         options.python_root,
         "Python",
+        PythonFileSummary,
         summarize_python,
         lambda path: summarize_file(options.python_root, path),
         cache,
@@ -108,6 +109,7 @@ def run_audit(options: AuditOptions) -> AuditResult:
     elixir_store = SummaryStore(
         options.elixir_root,
         "Elixir",
+        ElixirFileSummary,
         summarize_elixir,
         lambda path: read_elixir_summary(options.elixir_root, path),
         cache,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -23,6 +24,7 @@ ProgressCallback = Callable[[str, int], None]
 """Called with the language and the number of files just finished."""
 
 _CHUNKS_PER_WORKER = 4
+PICKLE_PROTOCOL = 5
 
 
 def _prepare_worker() -> None:
@@ -32,8 +34,9 @@ def _prepare_worker() -> None:
     gc.disable()
 
 
-def _summarize_chunk(summarize: Summarizer[Summary], chunk: list[tuple[str, bytes]]) -> list[Summary]:
-    return [summarize(path, data) for path, data in chunk]
+def _summarize_chunk(summarize: Summarizer[Summary], chunk: list[tuple[str, bytes]]) -> list[bytes]:
+    # Pickled here, once: the parent loads these bytes and writes the very same bytes to the cache.
+    return [pickle.dumps(summarize(path, data), protocol=PICKLE_PROTOCOL) for path, data in chunk]
 
 
 def _chunks(items: list[tuple[str, bytes]], count: int) -> Iterator[list[tuple[str, bytes]]]:
@@ -59,7 +62,7 @@ def _chunks(items: list[tuple[str, bytes]], count: int) -> Iterator[list[tuple[s
 class _Batch(Generic[Summary]):
     """Files sent to a worker together, and the future of their summaries."""
 
-    def __init__(self, files: list[tuple[str, bytes]], future: Future[list[Summary]]) -> None:
+    def __init__(self, files: list[tuple[str, bytes]], future: Future[list[bytes]]) -> None:
         self.files = files
         self.future = future
 
@@ -75,6 +78,7 @@ class SummaryStore(Generic[Summary]):
         self,
         root: Path,
         language: str,
+        summary_type: type[Summary],
         summarize: Summarizer[Summary],
         read_failed: Callable[[str], Summary],
         cache: SummaryCache | None,
@@ -82,6 +86,7 @@ class SummaryStore(Generic[Summary]):
     ) -> None:
         self.root = root
         self.language = language
+        self.summary_type = summary_type
         self.summarize = summarize
         self.read_failed = read_failed
         self.cache = cache
@@ -112,7 +117,8 @@ class SummaryStore(Generic[Summary]):
             if batch is not None:
                 self._collect(batch)
             else:
-                self.finish([(item, self.summarize(*item)) for item in self.pending([path])])
+                for item in self.pending([path]):
+                    self.finish(item, self.summarize(*item))
         return self.summaries[path]
 
     def pending(self, paths: Sequence[str]) -> list[tuple[str, bytes]]:
@@ -127,18 +133,21 @@ class SummaryStore(Generic[Summary]):
                 continue
             if self.cache is not None:
                 key = self._cache_keys[path] = self.cache.key(self.language, path, data)
-                cached = self.cache.get(key)
+                cached = self.cache.get(key, self.summary_type)
                 if cached is not None:
-                    self.summaries[path] = cached  # type: ignore[assignment]
+                    self.summaries[path] = cached
                     continue
             left.append((path, data))
         return left
 
-    def finish(self, parsed: Sequence[tuple[tuple[str, bytes], Summary]]) -> None:
-        for (path, _), summary in parsed:
-            self.summaries[path] = summary
-            if self.cache is not None:
-                self.cache.put(self._cache_keys.pop(path), summary)
+    def finish(self, item: tuple[str, bytes], summary: Summary, pickled: bytes | None = None) -> None:
+        """Keeps (and caches) the summary of a file that `pending` left to parse."""
+        path = item[0]
+        self.summaries[path] = summary
+        if self.cache is not None:
+            if pickled is None:
+                pickled = pickle.dumps(summary, protocol=PICKLE_PROTOCOL)
+            self.cache.put(self._cache_keys.pop(path), pickled)
 
     def expect(self, batch: _Batch[Summary]) -> None:
         for path, _ in batch.files:
@@ -151,7 +160,8 @@ class SummaryStore(Generic[Summary]):
     def _collect(self, batch: _Batch[Summary]) -> None:
         for path, _ in batch.files:
             del self._in_flight[path]
-        self.finish(list(zip(batch.files, batch.future.result(), strict=True)))
+        for item, pickled in zip(batch.files, batch.future.result(), strict=True):
+            self.finish(item, pickle.loads(pickled), pickled)
         self.report(len(batch.files))
 
 
@@ -191,7 +201,7 @@ class SummaryPool:
             return
         if self.jobs <= 1:
             for item in left:
-                store.finish([(item, store.summarize(*item))])
+                store.finish(item, store.summarize(*item))
                 store.report(1)
             return
         if self._pool is None:

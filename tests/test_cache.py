@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cache import SummaryCache
-from auditor.elixir import read_elixir_summary, summarize_elixir
+from auditor.elixir import ElixirFileSummary, read_elixir_summary, summarize_elixir
 from auditor.extraction import SummaryPool, SummaryStore
 from tests.conftest import write_tree
 
@@ -25,7 +25,9 @@ class CountingSummarizer:
 
 
 def _store(root: Path, cache: SummaryCache | None, summarize) -> SummaryStore:
-    return SummaryStore(root, "Elixir", summarize, lambda path: read_elixir_summary(root, path), cache)
+    return SummaryStore(
+        root, "Elixir", ElixirFileSummary, summarize, lambda path: read_elixir_summary(root, path), cache
+    )
 
 
 def _summarize_all(store: SummaryStore, paths: list[str], jobs: int) -> None:
@@ -38,12 +40,15 @@ def checkout(tmp_path: Path) -> Path:
     return write_tree(tmp_path / "port", {f"lib/item{n}.ex": MODULE.format(n=n) for n in range(6)})
 
 
-def test_an_unchanged_file_is_never_summarized_twice(tmp_path: Path, checkout: Path) -> None:
+@pytest.mark.parametrize("first_jobs", [1, 2])
+def test_an_unchanged_file_is_never_summarized_twice(tmp_path: Path, checkout: Path, first_jobs: int) -> None:
     cache = SummaryCache(tmp_path / "cache")
     paths = [f"lib/item{n}.ex" for n in range(6)]
     first = CountingSummarizer()
-    _summarize_all(_store(checkout, cache, first), paths, jobs=1)
-    assert sorted(first.calls) == paths
+    _summarize_all(_store(checkout, cache, first), paths, jobs=first_jobs)
+    if first_jobs == 1:  # pool workers count in their own copy of the summarizer
+        assert sorted(first.calls) == paths
+    assert len(list((tmp_path / "cache").rglob("*.pickle"))) == len(paths)
 
     (checkout / "lib/item3.ex").write_text(MODULE.format(n=33))
     second = CountingSummarizer()
@@ -61,13 +66,19 @@ def test_the_key_covers_language_path_and_content() -> None:
     assert base == SummaryCache.key("Elixir", "lib/a.ex", b"x")
 
 
+def _header_of(entry: Path) -> bytes:
+    """An entry's format line and key line, without the pickled summary after them."""
+    data = entry.read_bytes()
+    return data[: data.index(b"\n", data.index(b"\n") + 1) + 1]
+
+
 @pytest.mark.parametrize(
     "damage",
     [
         lambda entry, key: entry.write_bytes(b"\x00not a pickle"),
         lambda entry, key: entry.write_bytes(entry.read_bytes()[: len(entry.read_bytes()) // 2]),
-        lambda entry, key: entry.write_bytes(pickle.dumps(("parity-audit-cache-1", "another key", "x"))),
-        lambda entry, key: entry.write_bytes(pickle.dumps({"unexpected": "shape"})),
+        lambda entry, key: entry.write_bytes(entry.read_bytes().replace(key.encode(), b"0" * len(key))),
+        lambda entry, key: entry.write_bytes(_header_of(entry) + pickle.dumps({"unexpected": "shape"})),
     ],
     ids=["garbage", "truncated", "foreign-key", "wrong-shape"],
 )
@@ -78,12 +89,12 @@ def test_a_damaged_entry_is_ignored_and_rewritten(tmp_path: Path, checkout: Path
     _summarize_all(_store(checkout, cache, summarize_elixir), ["lib/item0.ex"], jobs=1)
     (entry,) = (tmp_path / "cache").rglob("*.pickle")
     damage(entry, key)
-    assert cache.get(key) is None
+    assert cache.get(key, ElixirFileSummary) is None
     counting = CountingSummarizer()
     store = _store(checkout, cache, counting)
     _summarize_all(store, ["lib/item0.ex"], jobs=1)
     assert counting.calls == ["lib/item0.ex"]
-    assert cache.get(key) == store.load("lib/item0.ex")
+    assert cache.get(key, ElixirFileSummary) == store.load("lib/item0.ex")
 
 
 def test_a_process_pool_gives_the_same_summaries(checkout: Path) -> None:
