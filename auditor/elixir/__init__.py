@@ -76,8 +76,9 @@ def summarize_elixir(relative: str, raw: bytes) -> ElixirFileSummary:
         message = f"not valid UTF-8 (byte {error.start}); file skipped"
         return FileExtraction(diagnostics=[Diagnostic(relative, line, "error", message)])
     # A BOM is not Elixir syntax; dropping it keeps the first line parseable.
-    tree = parse(text.removeprefix("\ufeff").encode("utf-8"))
-    extraction = FileWalker(relative).walk_file(tree.root_node)
+    source = text.removeprefix("\ufeff").encode("utf-8")
+    tree = parse(source)
+    extraction = FileWalker(relative, source).walk_file(tree.root_node)
     error = first_syntax_error(tree.root_node)
     if error is not None:
         what = "missing " + error.type if error.is_missing else "syntax error"

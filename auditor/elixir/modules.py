@@ -8,7 +8,10 @@ line. A struct's `t` and a module's `t` are never emitted a second time as `Modu
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from tree_sitter import Node
 
@@ -26,6 +29,7 @@ from auditor.elixir.structs import (
 )
 from auditor.elixir.syntax import (
     attribute_named,
+    binary_parts,
     block_statements,
     call_arguments,
     call_name,
@@ -33,6 +37,7 @@ from auditor.elixir.syntax import (
     do_block,
     keyword_pairs,
     line_of,
+    module_attribute,
     node_text,
     significant_children,
 )
@@ -40,7 +45,6 @@ from auditor.elixir.typespec import (
     TypeContext,
     TypespecTooDeep,
     lower_typespec,
-    map_entries,
     struct_name_of,
 )
 from auditor.model import (
@@ -89,13 +93,13 @@ _OPAQUE_NODES = frozenset(
         "nil",
     }
 )
+_DECLARATION_WORD = re.compile(rb"defmodule|defimpl")
 _OPAQUE_CALLS = frozenset(
     {"quote", "def", "defp", "defmacro", "defmacrop", "defguard", "defguardp", "defdelegate", "defn", "defnp"}
 )
 
 
-@dataclass(frozen=True)
-class LocalType:
+class LocalType(NamedTuple):
     """One `@type name(params) :: body` declaration."""
 
     name: str
@@ -105,8 +109,7 @@ class LocalType:
     line: int
 
 
-@dataclass(frozen=True)
-class FieldSpec:
+class FieldSpec(NamedTuple):
     """The typespec a struct's `@type t` gives one key."""
 
     node: Node
@@ -123,9 +126,12 @@ class FileExtraction:
 class FileWalker:
     """Extracts the types of one file; modules containing a syntax error are skipped."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, source: bytes) -> None:
         self.path = path
         self.result = FileExtraction()
+        # Where the words `defmodule` and `defimpl` start: a subtree spanning none of them cannot hold
+        # a call the walk acts on, so it is skipped without visiting its nodes.
+        self.declaration_offsets = [match.start() for match in _DECLARATION_WORD.finditer(source)]
 
     def walk_file(self, root: Node) -> FileExtraction:
         statements = significant_children(root)
@@ -137,8 +143,12 @@ class FileWalker:
         # Depth-first in document order with an explicit stack: code nested hundreds of levels deep
         # (a long pipeline, a big literal) must not overflow the interpreter's stack.
         pending = [(node, scope) for node in reversed(nodes)]
+        offsets = self.declaration_offsets
         while pending:
             node, node_scope = pending.pop()
+            first_inside = bisect_left(offsets, node.start_byte)
+            if first_inside == len(offsets) or offsets[first_inside] >= node.end_byte:
+                continue
             if node.is_error:
                 # What sits inside an ERROR node is the parser's guess; nothing there is trusted.
                 continue
@@ -196,28 +206,55 @@ class ModuleReader:
         self.path = path
         self.name = name
         self.line = line
-        self.statements = statements
         self.scope = scope
-        self.local_types = _local_types(statements)
+        # One pass sorts out the statements every later step asks about.
+        self.local_types: dict[str, LocalType] = {}
+        self.defstruct_call: Node | None = None
+        self.typedstruct_calls: list[Node] = []
+        self.derive_arguments: list[list[Node]] = []
+        self.enforce_keys_arguments: list[list[Node]] = []
+        for statement in statements:
+            kind = statement.type
+            if kind == "call":
+                name = call_name(statement)
+                if name == "defstruct" and self.defstruct_call is None:
+                    self.defstruct_call = statement
+                elif name == "typedstruct":
+                    self.typedstruct_calls.append(statement)
+            elif kind == "unary_operator" and (attribute := module_attribute(statement)) is not None:
+                attribute_name, arguments = attribute
+                if attribute_name in _TYPE_ATTRIBUTES:
+                    self._add_local_type(attribute_name, arguments, line_of(statement))
+                elif attribute_name == "derive":
+                    self.derive_arguments.append(arguments)
+                elif attribute_name == "enforce_keys":
+                    self.enforce_keys_arguments.append(arguments)
         # An inline `typedstruct` declares `t` itself, so `t()` in the module means this struct.
-        declared_t = {"t"} if any(call_name(node) == "typedstruct" for node in statements) else set()
+        declared_t = {"t"} if self.typedstruct_calls else set()
         self.context = TypeContext(scope, frozenset(self.local_types) | declared_t)
 
+    def _add_local_type(self, attribute_name: str, arguments: list[Node], line: int) -> None:
+        # The first declaration wins when arities overload a name.
+        if len(arguments) != 1:
+            return
+        declared = _split_type_declaration(arguments[0])
+        if declared is None:
+            return
+        name, parameters, body = declared
+        if name not in self.local_types:
+            self.local_types[name] = LocalType(name, attribute_name == "type", parameters, body, line)
+
     def read_into(self, result: FileExtraction) -> None:
-        defstruct_call = next((node for node in self.statements if call_name(node) == "defstruct"), None)
-        typed_blocks = [
-            typedstruct_block(node, self.scope) for node in self.statements if call_name(node) == "typedstruct"
-        ]
+        typed_blocks = [typedstruct_block(node, self.scope) for node in self.typedstruct_calls]
         inline_block = next((block for block in typed_blocks if block.submodule is None), None)
         own_type = self.local_types.get("t")
-        module_derive = self._derive(self.statements)
 
-        if defstruct_call is not None:
-            result.types.append(self._defstruct_type(defstruct_call, own_type, module_derive, result))
+        if self.defstruct_call is not None:
+            result.types.append(self._defstruct_type(self.defstruct_call, own_type, self._module_derive(), result))
         elif inline_block is not None:
-            result.types.append(self._typedstruct_type(inline_block, self.name, self.line, module_derive))
+            result.types.append(self._typedstruct_type(inline_block, self.name, self.line, self._module_derive()))
         elif own_type is not None and (specs := self._struct_field_specs(own_type)) is not None:
-            result.types.append(self._typespec_only_struct(specs, module_derive))
+            result.types.append(self._typespec_only_struct(specs, self._module_derive()))
         elif own_type is not None:
             result.types.append(self._module_alias(own_type))
 
@@ -229,10 +266,9 @@ class ModuleReader:
             if local.name != "t":
                 result.types.append(self._local_type_def(local))
 
-    def _derive(self, statements: list[Node] | tuple[Node, ...]) -> DerivedEncoder | None:
-        for statement in statements:
-            attribute = attribute_named(statement, "derive")
-            if attribute is not None and (derived := derived_json_encoder(attribute[1], self.scope)):
+    def _module_derive(self) -> DerivedEncoder | None:
+        for arguments in self.derive_arguments:
+            if (derived := derived_json_encoder(arguments, self.scope)) is not None:
                 return derived
         return None
 
@@ -241,10 +277,8 @@ class ModuleReader:
 
     def _enforced_keys(self) -> set[str]:
         enforced: set[str] = set()
-        for statement in self.statements:
-            attribute = attribute_named(statement, "enforce_keys")
-            if attribute is not None:
-                enforced.update(enforced_key_names(attribute[1]))
+        for arguments in self.enforce_keys_arguments:
+            enforced.update(enforced_key_names(arguments))
         return enforced
 
     def _struct_field_specs(self, own_type: LocalType) -> dict[str, FieldSpec] | None:
@@ -252,16 +286,19 @@ class ModuleReader:
         if struct_name_of(own_type.body, self.scope) != self.name:
             return None
         specs: dict[str, FieldSpec] = {}
+        # `:key => type` entries are legal in struct typespecs too; a `key: type` entry wins over them.
+        arrow_entries: list[tuple[Node, Node]] = []
         for child in own_type.body.named_children:
             if child.type != "map_content":
                 continue
             for item in significant_children(child):
-                for name, key, value in keyword_pairs(item):
-                    specs.setdefault(name, FieldSpec(value, line_of(key)))
-        # `:key => type` entries are legal in struct typespecs too.
-        for key, value in map_entries(own_type.body):
-            if key is not None and key.type == "atom":
-                specs.setdefault(node_text(key).removeprefix(":"), FieldSpec(value, line_of(key)))
+                if item.type == "keywords":
+                    for name, key, value in keyword_pairs(item):
+                        specs.setdefault(name, FieldSpec(value, line_of(key)))
+                elif (parts := binary_parts(item)) is not None and parts[1] == "=>" and parts[0].type == "atom":
+                    arrow_entries.append((parts[0], parts[2]))
+        for key, value in arrow_entries:
+            specs.setdefault(node_text(key).removeprefix(":"), FieldSpec(value, line_of(key)))
         return specs
 
     def _defstruct_type(
@@ -342,7 +379,7 @@ class ModuleReader:
                     annotation,
                 )
             )
-        block_derive = self._derive(block.statements)
+        block_derive = _first_derived(block.statements, self.scope)
         return self._struct_def(name, line, tuple(fields), block_derive or derived)
 
     def _submodule_struct(self, block: TypedStructBlock) -> TypeDef:
@@ -385,20 +422,12 @@ class ModuleReader:
         return lower_typespec(local.body, self.context.with_variables(local.parameters))
 
 
-def _local_types(statements: list[Node]) -> dict[str, LocalType]:
-    """The module's own types by name; the first declaration wins when arities overload a name."""
-    found: dict[str, LocalType] = {}
+def _first_derived(statements: tuple[Node, ...], scope: Scope) -> DerivedEncoder | None:
     for statement in statements:
-        attribute = attribute_named(statement, *_TYPE_ATTRIBUTES)
-        if attribute is None or len(attribute[1]) != 1:
-            continue
-        declared = _split_type_declaration(attribute[1][0])
-        if declared is None:
-            continue
-        name, parameters, body = declared
-        if name not in found:
-            found[name] = LocalType(name, attribute[0] == "type", parameters, body, line_of(statement))
-    return found
+        attribute = attribute_named(statement, "derive")
+        if attribute is not None and (derived := derived_json_encoder(attribute[1], scope)) is not None:
+            return derived
+    return None
 
 
 def _split_type_declaration(node: Node) -> tuple[str, frozenset[str], Node] | None:
@@ -408,7 +437,7 @@ def _split_type_declaration(node: Node) -> tuple[str, frozenset[str], Node] | No
     head = node.child_by_field_name("left")
     operator = node.child_by_field_name("operator")
     body = node.child_by_field_name("right")
-    if head is None or operator is None or body is None or node_text(operator) != "::":
+    if head is None or operator is None or body is None or operator.type != "::":
         return None
     if head.type == "identifier":
         return node_text(head), frozenset(), body

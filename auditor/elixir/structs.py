@@ -7,6 +7,7 @@ typespecs) happens in `modules`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from tree_sitter import Node
 
@@ -32,8 +33,7 @@ from auditor.model import Default, DefaultKind, simple_name
 JSON_ENCODER_PROTOCOLS = frozenset({"Jason.Encoder", "JSON.Encoder"})
 
 
-@dataclass(frozen=True)
-class StructKey:
+class StructKey(NamedTuple):
     """One key of a `defstruct`: its name, the line of the key, and its default (None for nil)."""
 
     name: str
@@ -41,8 +41,7 @@ class StructKey:
     default: Default | None
 
 
-@dataclass(frozen=True)
-class TypedField:
+class TypedField(NamedTuple):
     """A TypedStruct `field` after its enforce/nil rules have been applied."""
 
     name: str

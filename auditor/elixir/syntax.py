@@ -202,7 +202,7 @@ def module_attribute(node: Node) -> tuple[str, list[Node]] | None:
         return None
     operator = node.child_by_field_name("operator")
     operand = node.child_by_field_name("operand")
-    if operator is None or operand is None or node_text(operator) != "@":
+    if operator is None or operand is None or operator.type != "@":
         return None
     if operand.type == "identifier":
         return node_text(operand), []
@@ -219,6 +219,11 @@ def attribute_named(statement: Node, *names: str) -> tuple[str, list[Node]] | No
     return attribute
 
 
+# The operator helpers give the operator token's kind rather than its text: the two are the same
+# string for every operator except `not in`, whose text may hold extra spaces, and reading the kind
+# does not copy bytes out of the source.
+
+
 def binary_parts(node: Node) -> tuple[Node, str, Node] | None:
     if node.type != "binary_operator":
         return None
@@ -227,7 +232,7 @@ def binary_parts(node: Node) -> tuple[Node, str, Node] | None:
     right = node.child_by_field_name("right")
     if left is None or operator is None or right is None:
         return None
-    return left, node_text(operator), right
+    return left, operator.type, right
 
 
 def unary_parts(node: Node) -> tuple[str, Node] | None:
@@ -237,7 +242,7 @@ def unary_parts(node: Node) -> tuple[str, Node] | None:
     operand = node.child_by_field_name("operand")
     if operator is None or operand is None:
         return None
-    return node_text(operator), operand
+    return operator.type, operand
 
 
 def first_syntax_error(root: Node) -> Node | None:

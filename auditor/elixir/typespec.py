@@ -121,20 +121,14 @@ class TypespecTooDeep(Exception):
 
 @dataclass(frozen=True)
 class TypeContext:
-    """What a typespec is lowered against: the alias scope, the module's own types, type variables,
-    and how deep inside the expression being lowered we are."""
+    """What a typespec is lowered against: the alias scope, the module's own types and type variables."""
 
     scope: Scope
     local_types: frozenset[str] = field(default=frozenset())
     type_variables: frozenset[str] = field(default=frozenset())
-    depth: int = 0
 
     def with_variables(self, variables: frozenset[str]) -> TypeContext:
         return replace(self, type_variables=variables)
-
-    def deeper(self) -> TypeContext:
-        # Called once per typespec node: a direct constructor call costs a fraction of `replace`.
-        return TypeContext(self.scope, self.local_types, self.type_variables, self.depth + 1)
 
 
 def local_type_ref(module: str, name: str) -> Ref:
@@ -144,40 +138,47 @@ def local_type_ref(module: str, name: str) -> Ref:
 
 def lower_typespec(node: Node, context: TypeContext) -> TypeExpr:
     """The neutral type of a typespec; raises TypespecTooDeep past MAX_TYPESPEC_DEPTH levels."""
-    return _lower(node, context)
+    return _lower(node, context, 0)
 
 
-def _lower(node: Node, context: TypeContext) -> TypeExpr:
-    if context.depth >= MAX_TYPESPEC_DEPTH:
+# The lowering functions pass the nesting depth as a plain int (not inside the context) because
+# they run once per typespec node and building a context object per node was a measurable cost.
+
+
+def _lower(node: Node, context: TypeContext, depth: int) -> TypeExpr:
+    if depth >= MAX_TYPESPEC_DEPTH:
         raise TypespecTooDeep(line_of(node))
-    context = context.deeper()
+    depth += 1
     kind = node.type
+    # Ordered by how often each kind occurs in real typespecs.
+    if kind == "call":
+        return _lower_call(node, context, depth)
     if kind == "binary_operator":
-        return _lower_operator(node, context)
-    if kind in ("call", "identifier"):
-        return _lower_named(node, context)
+        return _lower_operator(node, context, depth)
+    if kind == "identifier":
+        return _lower_local(node_text(node), [], node, context, depth)
+    if kind == "map":
+        return _lower_map(node, context, depth)
+    if kind == "list":
+        return _lower_list(node, context, depth)
     if kind in ("atom", "quoted_atom"):
         name = atom_name(node)
         return AtomSet((name,)) if name is not None else Unknown(clean_text(node))
     if kind == "nil":
         return NONE
+    if kind == "string":
+        content = string_literal_value(node)
+        return LiteralOf((content,)) if content is not None else STR
+    if kind == "tuple":
+        return TupleOf(tuple(_lower(item, context, depth) for item in significant_children(node)))
     if kind == "boolean":
         return BOOL
     if kind in ("integer", "char"):
         return INT
     if kind == "float":
         return FLOAT
-    if kind == "string":
-        content = string_literal_value(node)
-        return LiteralOf((content,)) if content is not None else STR
     if kind == "bitstring":
         return STR
-    if kind == "list":
-        return _lower_list(node, context)
-    if kind == "tuple":
-        return TupleOf(tuple(_lower(item, context) for item in significant_children(node)))
-    if kind == "map":
-        return _lower_map(node, context)
     if kind == "unary_operator":
         parts = unary_parts(node)
         if parts is not None and parts[0] in ("-", "+") and parts[1].type == "integer":
@@ -186,33 +187,37 @@ def _lower(node: Node, context: TypeContext) -> TypeExpr:
     if kind == "block":
         inner = significant_children(node)
         if len(inner) == 1 and inner[0].type != "stab_clause":
-            return _lower(inner[0], context)
+            return _lower(inner[0], context, depth)
     return Unknown(clean_text(node))
 
 
-def _lower_operator(node: Node, context: TypeContext) -> TypeExpr:
+def _lower_operator(node: Node, context: TypeContext, depth: int) -> TypeExpr:
     parts = binary_parts(node)
     if parts is None:
         return Unknown(clean_text(node))
-    _left, operator, right = parts
+    left, operator, right = parts
     if operator == "|":
-        members = [_lower(member, context) for member in union_members(node)]
-        return merge_union(members)
+        return merge_union([_lower(member, context, depth) for member in _union_operands(left, right)])
     if operator == "..":
         return INT
     if operator == "::":
         # A named element such as `{id :: integer(), name :: String.t()}`: the name is documentation.
-        return _lower(right, context)
+        return _lower(right, context, depth)
     return Unknown(clean_text(node))
 
 
 def union_members(node: Node) -> list[Node]:
-    """The operands of a (right-nested) `a | b | c` chain, in source order.
+    """The operands of a (right-nested) `a | b | c` chain, in source order."""
+    parts = binary_parts(node)
+    if parts is None or parts[1] != "|":
+        return [node]
+    return _union_operands(parts[0], parts[2])
 
-    Iterative: an enum of hundreds of atoms is a chain hundreds of levels deep.
-    """
+
+def _union_operands(left: Node, right: Node) -> list[Node]:
+    # Iterative: an enum of hundreds of atoms is a chain hundreds of levels deep.
     members: list[Node] = []
-    stack = [node]
+    stack = [right, left]
     while stack:
         current = stack.pop()
         parts = binary_parts(current)
@@ -226,6 +231,8 @@ def union_members(node: Node) -> list[Node]:
 
 def merge_union(members: list[TypeExpr]) -> TypeExpr:
     """`union_of` that also folds every atom into one AtomSet and every string into one LiteralOf."""
+    if not any(isinstance(member, _FOLDED) for member in members):
+        return union_of(members)  # nothing to fold (the common `T | nil`): union_of flattens the rest
     flat: list[TypeExpr] = []
     for member in members:
         flat.extend(member.members if isinstance(member, UnionOf) else (member,))
@@ -254,22 +261,24 @@ def merge_union(members: list[TypeExpr]) -> TypeExpr:
     return union_of(arranged)
 
 
-def _lower_named(node: Node, context: TypeContext) -> TypeExpr:
-    """Local calls (`integer()`, `chunk`, `list(t)`) and remote calls (`String.t()`, `Mod.name`)."""
-    if node.type == "identifier":
-        return _lower_local(node_text(node), [], node, context)
+# Union members that merge_union folds, or that may hold such members.
+_FOLDED = (AtomSet, LiteralOf, UnionOf)
+
+
+def _lower_call(node: Node, context: TypeContext, depth: int) -> TypeExpr:
+    """Local calls (`integer()`, `list(t)`) and remote calls (`String.t()`, `Mod.name`)."""
     target = node.child_by_field_name("target")
     if target is None:
         return Unknown(clean_text(node))
-    arguments = call_arguments(node)
-    if target.type == "identifier":
-        return _lower_local(node_text(target), arguments, node, context)
-    if target.type == "dot":
-        return _lower_remote(target, arguments, node, context)
+    target_kind = target.type
+    if target_kind == "identifier":
+        return _lower_local(node_text(target), call_arguments(node), node, context, depth)
+    if target_kind == "dot":
+        return _lower_remote(target, call_arguments(node), node, context, depth)
     return Unknown(clean_text(node))
 
 
-def _lower_local(name: str, arguments: list[Node], node: Node, context: TypeContext) -> TypeExpr:
+def _lower_local(name: str, arguments: list[Node], node: Node, context: TypeContext, depth: int) -> TypeExpr:
     if name == "_":
         return ANY
     if name in context.type_variables and not arguments:
@@ -278,21 +287,24 @@ def _lower_local(name: str, arguments: list[Node], node: Node, context: TypeCont
     if name in context.local_types and module is not None:
         return local_type_ref(module, name)
     if arguments:
-        return _lower_parameterised(name, arguments, node, context)
-    if name in _BUILTIN_TYPES:
-        return _BUILTIN_TYPES[name]
-    return Unknown(clean_text(node))
+        return _lower_parameterised(name, arguments, node, context, depth)
+    builtin = _BUILTIN_TYPES.get(name)
+    return builtin if builtin is not None else Unknown(clean_text(node))
 
 
-def _lower_parameterised(name: str, arguments: list[Node], node: Node, context: TypeContext) -> TypeExpr:
-    if name in _LIST_CONSTRUCTORS and len(arguments) >= 1:
-        return ListOf(_lower(arguments[0], context))
+def _lower_parameterised(
+    name: str, arguments: list[Node], node: Node, context: TypeContext, depth: int
+) -> TypeExpr:
+    if name in _LIST_CONSTRUCTORS:
+        return ListOf(_lower(arguments[0], context, depth))
     if name == "keyword" and len(arguments) == 1:
-        return MapOf(ATOM, _lower(arguments[0], context))
+        return MapOf(ATOM, _lower(arguments[0], context, depth))
     return Unknown(clean_text(node))
 
 
-def _lower_remote(target: Node, arguments: list[Node], node: Node, context: TypeContext) -> TypeExpr:
+def _lower_remote(
+    target: Node, arguments: list[Node], node: Node, context: TypeContext, depth: int
+) -> TypeExpr:
     module_node = target.child_by_field_name("left")
     name_node = target.child_by_field_name("right")
     if module_node is None or name_node is None or name_node.type != "identifier":
@@ -302,37 +314,36 @@ def _lower_remote(target: Node, arguments: list[Node], node: Node, context: Type
         # Erlang remote types (`:queue.queue()`) have no neutral counterpart.
         return Unknown(clean_text(node))
     name = node_text(name_node)
-    if (module, name) == ("Keyword", "t") and len(arguments) == 1:
-        return MapOf(ATOM, _lower(arguments[0], context))
-    if (module, name) in _STDLIB_REMOTE:
-        return _STDLIB_REMOTE[(module, name)]
-    return local_type_ref(module, name)
+    if name == "t" and module == "Keyword" and len(arguments) == 1:
+        return MapOf(ATOM, _lower(arguments[0], context, depth))
+    stdlib = _STDLIB_REMOTE.get((module, name))
+    return stdlib if stdlib is not None else local_type_ref(module, name)
 
 
-def _lower_list(node: Node, context: TypeContext) -> TypeExpr:
+def _lower_list(node: Node, context: TypeContext, depth: int) -> TypeExpr:
     items = significant_children(node)
     if not items:
         return ListOf(ANY)
     if len(items) == 1 and items[0].type == "keywords":
-        values = [_lower(value, context) for _name, _key, value in keyword_pairs(items[0])]
+        values = [_lower(value, context, depth) for _name, _key, value in keyword_pairs(items[0])]
         return MapOf(ATOM, merge_union(values))
     nonempty_marker = len(items) == 2 and items[1].type == "identifier" and node_text(items[1]) == "..."
     if len(items) == 1 or nonempty_marker:
-        return ListOf(_lower(items[0], context))
+        return ListOf(_lower(items[0], context, depth))
     return Unknown(clean_text(node))
 
 
-def _lower_map(node: Node, context: TypeContext) -> TypeExpr:
-    struct_name = struct_name_of(node, context.scope)
-    if struct_name is not None:
-        return Ref(struct_name)
-    if any(child.type == "struct" for child in node.named_children):
-        return Unknown(clean_text(node))
+def _lower_map(node: Node, context: TypeContext, depth: int) -> TypeExpr:
+    children = node.named_children
+    for child in children:
+        if child.type == "struct":
+            struct_name = _struct_part_name(child, context.scope)
+            return Ref(struct_name) if struct_name is not None else Unknown(clean_text(node))
     keys: list[TypeExpr] = []
     values: list[TypeExpr] = []
-    for entry_key, entry_value in map_entries(node):
-        keys.append(ATOM if entry_key is None else _lower(_unwrap_key_requirement(entry_key), context))
-        values.append(_lower(entry_value, context))
+    for entry_key, entry_value in _map_content_entries(children):
+        keys.append(ATOM if entry_key is None else _lower(_unwrap_key_requirement(entry_key), context, depth))
+        values.append(_lower(entry_value, context, depth))
     if not keys:
         return _ANY_MAP
     return MapOf(merge_union(keys), merge_union(values))
@@ -353,10 +364,10 @@ def _unwrap_key_requirement(key: Node) -> Node:
     return key
 
 
-def map_entries(node: Node) -> list[tuple[Node | None, Node]]:
-    """(key, value) per entry of a map literal; key None for atom keys written `name: value`."""
+def _map_content_entries(map_children: list[Node]) -> list[tuple[Node | None, Node]]:
+    """(key, value) per entry of a map literal's children; key None for atom keys written `name: value`."""
     entries: list[tuple[Node | None, Node]] = []
-    for child in node.named_children:
+    for child in map_children:
         if child.type != "map_content":
             continue
         for item in significant_children(child):
@@ -373,9 +384,13 @@ def struct_name_of(node: Node, scope: Scope) -> str | None:
         return None
     for child in node.named_children:
         if child.type == "struct":
-            inner = significant_children(child)
-            return resolved_module_name(inner[0], scope) if inner else None
+            return _struct_part_name(child, scope)
     return None
+
+
+def _struct_part_name(struct: Node, scope: Scope) -> str | None:
+    inner = significant_children(struct)
+    return resolved_module_name(inner[0], scope) if inner else None
 
 
 _ESCAPES = {"\\n": "\n", "\\t": "\t", "\\r": "\r", '\\"': '"', "\\\\": "\\", "\\#": "#", "\\'": "'"}
