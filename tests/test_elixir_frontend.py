@@ -780,6 +780,28 @@ def test_invalid_utf8_and_missing_file(tmp_path: Path) -> None:
     assert [(d.path, d.line, d.level) for d in missing.diagnostics] == [("lib/nowhere.ex", 1, "error")]
 
 
+def test_non_ascii_text_does_not_shift_what_follows_it(tmp_path: Path) -> None:
+    # Node offsets are bytes: text after a multi-byte character (and after a BOM) must still be
+    # read at the right place, both in a file that is all ASCII and in one that is not.
+    template = (
+        "defmodule {name} do\n"
+        '  @moduledoc "{doc}"\n'
+        '  defstruct [label: "{label}", kind: :plain]\n'
+        "  @type t :: %__MODULE__{{label: String.t(), kind: :plain | :fancy}}\n"
+        "end\n"
+    )
+    accented = "\ufeff" + template.format(name="Accents", doc="Grüße, café ✓", label="naïve")
+    plain = template.format(name="Plain", doc="Hello", label="naive")
+    model = extract(tmp_path, {"lib/accents.ex": accented, "lib/plain.ex": plain})
+    for qualname, label_value in (("Accents", "naïve"), ("Plain", "naive")):
+        label, kind = typedef(model, qualname).fields
+        assert (label.name, label.type, label.annotation, label.location.line) == ("label", STR, "String.t()", 3)
+        assert label.default == Default(DefaultKind.VALUE, f'"{label_value}"', label_value)
+        assert (kind.name, kind.type, kind.annotation) == ("kind", AtomSet(("plain", "fancy")), ":plain | :fancy")
+        assert kind.default == Default(DefaultKind.ATOM, ":plain", "plain")
+    assert model.diagnostics == ()
+
+
 def test_duplicate_module_keeps_first_file(tmp_path: Path) -> None:
     model = extract(
         tmp_path,

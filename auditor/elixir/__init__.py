@@ -8,7 +8,7 @@ from pathlib import Path
 
 from auditor.elixir.modules import FileExtraction, FileWalker
 from auditor.elixir.structs import EncoderImpl
-from auditor.elixir.syntax import first_syntax_error, line_of, parse
+from auditor.elixir.syntax import first_syntax_error, line_of, parse, reading
 from auditor.model import Diagnostic, SideModel, TypeDef
 
 __all__ = ["ElixirFileSummary", "extract_elixir", "read_elixir_summary", "summarize_elixir"]
@@ -78,7 +78,8 @@ def summarize_elixir(relative: str, raw: bytes) -> ElixirFileSummary:
     # A BOM is not Elixir syntax; dropping it keeps the first line parseable.
     source = text.removeprefix("\ufeff").encode("utf-8")
     tree = parse(source)
-    extraction = FileWalker(relative, source).walk_file(tree.root_node)
+    with reading(source):
+        extraction = FileWalker(relative, source).walk_file(tree.root_node)
     error = first_syntax_error(tree.root_node)
     if error is not None:
         what = "missing " + error.type if error.is_missing else "syntax error"

@@ -231,7 +231,12 @@ def _union_operands(left: Node, right: Node) -> list[Node]:
 
 def merge_union(members: list[TypeExpr]) -> TypeExpr:
     """`union_of` that also folds every atom into one AtomSet and every string into one LiteralOf."""
-    if not any(isinstance(member, _FOLDED) for member in members):
+    if len(members) == 1 and not isinstance(members[0], UnionOf):
+        return members[0]  # a map's single key or value type: nothing to fold, flatten or dedupe
+    for member in members:
+        if isinstance(member, _FOLDED):
+            break
+    else:
         return union_of(members)  # nothing to fold (the common `T | nil`): union_of flattens the rest
     flat: list[TypeExpr] = []
     for member in members:
