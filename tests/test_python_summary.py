@@ -17,7 +17,7 @@ from auditor.model import Ref, SideModel
 from auditor.python import PythonFileSummary, extract_python, summarize_python
 from auditor.python.cst_to_syntax import SyntaxConverter
 from auditor.python.lines import statement_lines
-from auditor.python.parsing import one_line_source
+from auditor.python.parsing import one_line_source, stdlib_parse
 from auditor.python.summary import Assignment, ClassDefinition, UnreadableDefinition, summarize_file
 from tests.conftest import SAMPLE_PYTHON, write_tree
 
@@ -280,7 +280,7 @@ def _summarized_statements(tree: cst.Module) -> list[cst.CSTNode]:
 
 def test_lines_from_the_stdlib_parser_match_libcst_positions() -> None:
     tree = cst.parse_module(LINES_SOURCE)
-    line_of = statement_lines(tree, LINES_SOURCE)
+    line_of = statement_lines(tree, None, lambda: stdlib_parse(LINES_SOURCE))
     positions = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
     statements = _summarized_statements(tree)
     assert len(statements) > 20

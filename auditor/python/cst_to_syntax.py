@@ -7,7 +7,9 @@ Only uncommon constructs (`Opaque` ones, lambdas, slices) fall back to `one_line
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import keyword
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import libcst as cst
 
@@ -39,7 +41,7 @@ def _spacing(whitespace: cst.BaseParenthesizableWhitespace | None) -> str:
 
 
 def _comma(comma: cst.Comma | cst.MaybeSentinel) -> str:
-    if not isinstance(comma, cst.Comma):
+    if comma is cst.MaybeSentinel.DEFAULT:
         return ""
     # A line break after a comma becomes one space, so `[\n a,\n b\n]` reads `[a, b]`.
     after = " " if isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace) else _spacing(comma.whitespace_after)
@@ -55,40 +57,52 @@ def _parenthesized(node: cst.BaseExpression, core: str) -> str:
 
 
 class SyntaxConverter:
-    """Converts the expressions of one file; forward references repeat a lot, so they are parsed once."""
+    """Converts the expressions of one file; forward references repeat a lot, so they are parsed once.
+
+    Names repeat even more (`str`, `Optional`), and the nodes are immutable, so each is built once: that
+    also makes the file's summary smaller to pickle.
+    """
 
     def __init__(self) -> None:
         self._forward_references: dict[str, Expr | None] = {}
+        self._names: dict[str, Name] = {}
 
     def convert(self, node: cst.BaseExpression, in_type: bool) -> Expr:
         """`in_type`: the expression sits where a type may be written, so its strings are forward references."""
-        if isinstance(node, cst.Name):
-            return Name(node.value, _parenthesized(node, node.value))
-        if isinstance(node, cst.Attribute):
-            return self._attribute(node)
-        if isinstance(node, cst.Subscript):
-            return self._subscript(node, in_type)
-        if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
-            return self._string(node, in_type)
-        if isinstance(node, cst.Integer | cst.Float):
-            return Number(node.evaluated_value, _parenthesized(node, node.value))
-        if isinstance(node, cst.UnaryOperation):
-            return self._negative_number(node)
-        if isinstance(node, cst.Ellipsis):
-            return EllipsisLiteral(_parenthesized(node, "..."))
-        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
-            return self._bit_or(node, in_type)
-        if isinstance(node, cst.Call):
-            return self._call(node, in_type)
-        if isinstance(node, cst.Lambda):
-            return Lambda(self.convert(node.body, in_type=False), one_line_source(node))
-        if isinstance(node, cst.List | cst.Tuple | cst.Set):
-            return self._display(node)
-        if isinstance(node, cst.Dict):
-            return self._dict_display(node)
-        return Opaque(one_line_source(node))
+        # One lookup by exact type: a chain of isinstance checks against libcst's ABC-based classes costs
+        # more than the conversion itself. The parser builds only these concrete classes, never subclasses.
+        converter = _CONVERTERS.get(type(node))
+        return Opaque(one_line_source(node)) if converter is None else converter(self, node, in_type)
 
-    def _attribute(self, node: cst.Attribute) -> Expr:
+    def _name(self, node: cst.Name, in_type: bool) -> Expr:
+        if node.lpar:
+            return Name(node.value, _parenthesized(node, node.value))
+        return self._bare_name(node.value)
+
+    def _bare_name(self, identifier: str) -> Name:
+        name = self._names.get(identifier)
+        if name is None:
+            name = self._names[identifier] = Name(identifier, identifier)
+        return name
+
+    def _number(self, node: cst.Integer | cst.Float, in_type: bool) -> Expr:
+        return Number(_number_value(node), _parenthesized(node, node.value))
+
+    def _ellipsis(self, node: cst.Ellipsis, in_type: bool) -> Expr:
+        return EllipsisLiteral(_parenthesized(node, "..."))
+
+    def _lambda(self, node: cst.Lambda, in_type: bool) -> Expr:
+        return Lambda(self.convert(node.body, in_type=False), one_line_source(node))
+
+    def _binary_operation(self, node: cst.BinaryOperation, in_type: bool) -> Expr:
+        if not isinstance(node.operator, cst.BitOr):
+            return Opaque(one_line_source(node))
+        left = self.convert(node.left, in_type)
+        right = self.convert(node.right, in_type)
+        operator = f"{_spacing(node.operator.whitespace_before)}|{_spacing(node.operator.whitespace_after)}"
+        return BitOr(left, right, _parenthesized(node, f"{left.text}{operator}{right.text}"))
+
+    def _attribute(self, node: cst.Attribute, in_type: bool) -> Expr:
         owner = self.convert(node.value, in_type=False)
         dot = f"{_spacing(node.dot.whitespace_before)}.{_spacing(node.dot.whitespace_after)}"
         return Attribute(owner, node.attr.value, _parenthesized(node, f"{owner.text}{dot}{node.attr.value}"))
@@ -115,7 +129,7 @@ class SyntaxConverter:
         return Subscript(owner, tuple(elements), _parenthesized(node, core))
 
     def _string(self, node: cst.SimpleString | cst.ConcatenatedString, in_type: bool) -> Expr:
-        value = node.evaluated_value
+        value = _string_value(node) if isinstance(node, cst.SimpleString) else node.evaluated_value
         if not isinstance(value, str):  # bytes, or an f-string part
             return Opaque(one_line_source(node))
         forward = self._forward_reference(value) if in_type else None
@@ -123,26 +137,25 @@ class SyntaxConverter:
 
     def _forward_reference(self, value: str) -> Expr | None:
         if value not in self._forward_references:
-            try:
-                parsed: cst.BaseExpression | None = cst.parse_expression(value.strip())
-            except Exception:  # any text may sit in a string; what does not parse is simply not a type
-                parsed = None
-            self._forward_references[value] = None if parsed is None else self.convert(parsed, in_type=True)
+            self._forward_references[value] = self._parse_forward_reference(value.strip())
         return self._forward_references[value]
 
-    def _negative_number(self, node: cst.UnaryOperation) -> Expr:
+    def _parse_forward_reference(self, text: str) -> Expr | None:
+        if text.isascii() and text.isidentifier() and not keyword.iskeyword(text):
+            return self._bare_name(text)  # what libcst parses a bare name into, without starting its parser
+        try:
+            parsed = cst.parse_expression(text)
+        except Exception:  # any text may sit in a string; what does not parse is simply not a type
+            return None
+        return self.convert(parsed, in_type=True)
+
+    def _negative_number(self, node: cst.UnaryOperation, in_type: bool) -> Expr:
         operand = node.expression
         if not isinstance(node.operator, cst.Minus) or not isinstance(operand, cst.Integer | cst.Float):
             return Opaque(one_line_source(node))
-        number = Number(operand.evaluated_value, _parenthesized(operand, operand.value))
+        number = Number(_number_value(operand), _parenthesized(operand, operand.value))
         text = _parenthesized(node, f"-{_spacing(node.operator.whitespace_after)}{number.text}")
         return Number(-number.value, text)
-
-    def _bit_or(self, node: cst.BinaryOperation, in_type: bool) -> Expr:
-        left = self.convert(node.left, in_type)
-        right = self.convert(node.right, in_type)
-        operator = f"{_spacing(node.operator.whitespace_before)}|{_spacing(node.operator.whitespace_after)}"
-        return BitOr(left, right, _parenthesized(node, f"{left.text}{operator}{right.text}"))
 
     def _call(self, node: cst.Call, in_type: bool) -> Expr:
         function = self.convert(node.func, in_type=False)
@@ -169,7 +182,7 @@ class SyntaxConverter:
         )
         return Call(function, tuple(arguments), _parenthesized(node, core))
 
-    def _display(self, node: cst.List | cst.Tuple | cst.Set) -> Expr:
+    def _display(self, node: cst.List | cst.Tuple | cst.Set, in_type: bool) -> Expr:
         if not all(isinstance(element, cst.Element) for element in node.elements):
             return Opaque(one_line_source(node))
         items = tuple(self.convert(element.value, in_type=False) for element in node.elements)
@@ -184,7 +197,7 @@ class SyntaxConverter:
             kind, core = DisplayKind.TUPLE, inner  # a tuple's parentheses are its own `lpar` and `rpar`
         return Display(kind, items, _parenthesized(node, core))
 
-    def _dict_display(self, node: cst.Dict) -> Expr:
+    def _dict_display(self, node: cst.Dict, in_type: bool) -> Expr:
         entries: list[tuple[Expr, Expr]] = []
         rendered: list[str] = []
         for element in node.elements:
@@ -199,6 +212,47 @@ class SyntaxConverter:
             f"{{{_spacing(node.lbrace.whitespace_after)}{''.join(rendered)}{_spacing(node.rbrace.whitespace_before)}}}"
         )
         return DictDisplay(tuple(entries), _parenthesized(node, core))
+
+
+_Converter = Callable[[SyntaxConverter, Any, bool], Expr]
+_CONVERTERS: dict[type[cst.CSTNode], _Converter] = {
+    cst.Name: SyntaxConverter._name,
+    cst.Attribute: SyntaxConverter._attribute,
+    cst.Subscript: SyntaxConverter._subscript,
+    cst.SimpleString: SyntaxConverter._string,
+    cst.ConcatenatedString: SyntaxConverter._string,
+    cst.Integer: SyntaxConverter._number,
+    cst.Float: SyntaxConverter._number,
+    cst.UnaryOperation: SyntaxConverter._negative_number,
+    cst.Ellipsis: SyntaxConverter._ellipsis,
+    cst.BinaryOperation: SyntaxConverter._binary_operation,
+    cst.Call: SyntaxConverter._call,
+    cst.Lambda: SyntaxConverter._lambda,
+    cst.List: SyntaxConverter._display,
+    cst.Tuple: SyntaxConverter._display,
+    cst.Set: SyntaxConverter._display,
+    cst.Dict: SyntaxConverter._dict_display,
+}
+
+
+def _string_value(node: cst.SimpleString) -> str | bytes:
+    literal = node.value
+    quote = literal[0]
+    # A plain one-line string without escapes means what sits between its quotes; `literal_eval` would
+    # compile it to find that out. Unprintable characters (NUL, a lone surrogate) are left to `literal_eval`,
+    # which rejects some of them.
+    if quote in "'\"" and not literal.startswith(quote * 3) and "\\" not in literal and literal.isprintable():
+        return literal[1:-1]
+    return node.evaluated_value
+
+
+def _number_value(node: cst.Integer | cst.Float) -> int | float:
+    literal = node.value
+    # Plain decimal integers (libcst has already rejected leading zeros) are most numbers; hex, underscores
+    # and floats go to `literal_eval`.
+    if isinstance(node, cst.Integer) and literal.isascii() and literal.isdigit():
+        return int(literal)
+    return node.evaluated_value
 
 
 def _items_source(items: Sequence[Expr], commas: Sequence[cst.Comma | cst.MaybeSentinel]) -> str:

@@ -7,24 +7,36 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import io
 import re
 import tokenize
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import libcst as cst
 
 from auditor.model import Diagnostic
+from auditor.python.logical_lines import LogicalLines, logical_lines
+
+StdlibTree = Callable[[], ast.Module | None]
 
 
 @dataclass(frozen=True)
 class ParsedFile:
-    """A file's decoded text and tree, or the diagnostic explaining why there is none."""
+    """A file's decoded text and tree, or the diagnostic explaining why there is none.
+
+    The bulky-data cut and the line table both read `logical_lines` (None when the scan gave up) and
+    `stdlib_tree`, which gives the stdlib `ast` of the text (None when `ast` cannot parse it), parsed at
+    most once and only when needed.
+    """
 
     text: str
     tree: cst.Module | None
     problem: Diagnostic | None = None
+    logical_lines: LogicalLines | None = None
+    stdlib_tree: StdlibTree = lambda: None
 
 
 def parse_source(path: str, data: bytes) -> ParsedFile:
@@ -38,9 +50,9 @@ def parse_source(path: str, data: bytes) -> ParsedFile:
         return _failure(path, line, f"cannot decode file as {error.encoding}: {error.reason}")
     except (SyntaxError, LookupError) as error:
         return _failure(path, 1, f"cannot decode file: {error}")
-    text = without_bulky_data(text)
+    text, logical, stdlib_tree = _cut_bulky_data(text)
     try:
-        return ParsedFile(text, cst.parse_module(text))
+        return ParsedFile(text, cst.parse_module(text), logical_lines=logical, stdlib_tree=stdlib_tree)
     except cst.ParserSyntaxError as error:
         return _failure(path, _error_line(error), f"syntax error: {error.message}")
     except Exception as error:  # libcst can also fail with e.g. RecursionError on absurdly nested code
@@ -51,6 +63,16 @@ BULKY_LINES = 20
 _DATA_DISPLAYS = (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
+def stdlib_parse(text: str) -> ast.Module | None:
+    """The stdlib `ast` of `text`; None when it cannot parse it (e.g. syntax newer than the interpreter)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. SyntaxWarning for an invalid escape sequence
+            return ast.parse(text)
+    except Exception:  # SyntaxError, or ValueError, RecursionError, MemoryError on absurd input
+        return None
+
+
 def without_bulky_data(text: str) -> str:
     """The text with long literal data tables at module level replaced by `...`, line numbers kept.
 
@@ -58,12 +80,20 @@ def without_bulky_data(text: str) -> str:
     two seconds), and a list, dict or set display is never a type, so the tables are cut before libcst
     sees them. `__all__` is kept: it decides what a star import brings along.
     """
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            module = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return text  # libcst reports the problem, with its own position
+    cut, _, _ = _cut_bulky_data(text)
+    return cut
+
+
+def _cut_bulky_data(text: str) -> tuple[str, LogicalLines | None, StdlibTree]:
+    """`without_bulky_data`, with the logical lines and the stdlib tree of the text it returns."""
+    logical = logical_lines(text)
+    if logical is not None and logical.longest_reach < BULKY_LINES:
+        # A table spans no more lines than its statement's logical line, so none can be here: no parse is
+        # needed, and the line table asks for one only if the logical lines cannot place the statements.
+        return text, logical, functools.cache(lambda: stdlib_parse(text))
+    module = stdlib_parse(text)
+    if module is None:
+        return text, logical, lambda: None  # libcst reports the problem, with its own position
     bulky = [
         statement.value
         for statement in module.body
@@ -74,7 +104,7 @@ def without_bulky_data(text: str) -> str:
         and not any(isinstance(t, ast.Name) and t.id == "__all__" for t in _targets(statement))
     ]
     if not bulky:
-        return text
+        return text, logical, lambda: module
     lines = text.splitlines(keepends=True)
     for value in reversed(bulky):
         assert value.end_lineno is not None and value.end_col_offset is not None
@@ -84,7 +114,8 @@ def without_bulky_data(text: str) -> str:
         tail = last.encode()[value.end_col_offset :].decode()
         kept_breaks = "\n" * (value.end_lineno - value.lineno)
         lines[value.lineno - 1 : value.end_lineno] = [f"{head}...{tail.rstrip(chr(10))}{kept_breaks}\n"]
-    return "".join(lines)
+    cut = "".join(lines)
+    return cut, logical_lines(cut), functools.cache(lambda: stdlib_parse(cut))
 
 
 def _targets(statement: ast.Assign | ast.AnnAssign) -> list[ast.expr]:

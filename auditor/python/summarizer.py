@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
@@ -30,7 +30,8 @@ def summarize_source(path: str, data: bytes) -> PythonFileSummary:
     parsed = parse_source(path, data)
     if parsed.tree is None:
         return PythonFileSummary(path, problem=parsed.problem)
-    return _Summarizer(statement_lines(parsed.tree, parsed.text)).summarize(path, parsed.tree)
+    line_of = statement_lines(parsed.tree, parsed.logical_lines, parsed.stdlib_tree)
+    return _Summarizer(line_of).summarize(path, parsed.tree)
 
 
 _Statement = TypeVar("_Statement", bound=cst.CSTNode)
@@ -59,35 +60,41 @@ class _Summarizer:
             self._statement(statement)
 
     def _statement(self, statement: cst.CSTNode) -> None:
-        if isinstance(statement, cst.SimpleStatementLine):
-            self._statements(statement.body)
-        elif isinstance(statement, cst.ClassDef):
-            if statement.name.value not in self.bindings:
-                self.bindings[statement.name.value] = self._guarded(statement, self._class)
-        elif isinstance(statement, cst.FunctionDef):
-            self.bindings.setdefault(statement.name.value, OpaqueBinding())
-        elif isinstance(statement, cst.If):
-            self._block(statement.body)
-            if statement.orelse is not None:
-                self._statement(statement.orelse)
-        elif isinstance(statement, cst.Else):
-            self._block(statement.body)
-        elif isinstance(statement, cst.Try | cst.TryStar):
-            self._block(statement.body)
-            for handler in statement.handlers:
-                self._block(handler.body)
-            if statement.orelse is not None:
-                self._block(statement.orelse.body)
-            if statement.finalbody is not None:
-                self._block(statement.finalbody.body)
-        elif isinstance(statement, cst.With):
-            self._block(statement.body)
-        elif isinstance(statement, cst.Import):
-            self._import(statement)
-        elif isinstance(statement, cst.ImportFrom):
-            self._import_from(statement)
-        elif isinstance(statement, cst.Assign | cst.AnnAssign | cst.TypeAlias):
-            self._assignment(statement)
+        # One lookup by exact type (the parser builds no subclasses): a chain of isinstance checks against
+        # libcst's ABC-based classes would cost a few microseconds per statement.
+        summarize = _STATEMENT_SUMMARIZERS.get(type(statement))
+        if summarize is not None:
+            summarize(self, statement)
+
+    def _simple_statement_line(self, statement: cst.SimpleStatementLine) -> None:
+        self._statements(statement.body)
+
+    def _class_definition(self, statement: cst.ClassDef) -> None:
+        if statement.name.value not in self.bindings:
+            self.bindings[statement.name.value] = self._guarded(statement, self._class)
+
+    def _function(self, statement: cst.FunctionDef) -> None:
+        self.bindings.setdefault(statement.name.value, OpaqueBinding())
+
+    def _if(self, statement: cst.If) -> None:
+        self._block(statement.body)
+        if statement.orelse is not None:
+            self._statement(statement.orelse)
+
+    def _else(self, statement: cst.Else) -> None:
+        self._block(statement.body)
+
+    def _try(self, statement: cst.Try | cst.TryStar) -> None:
+        self._block(statement.body)
+        for handler in statement.handlers:
+            self._block(handler.body)
+        if statement.orelse is not None:
+            self._block(statement.orelse.body)
+        if statement.finalbody is not None:
+            self._block(statement.finalbody.body)
+
+    def _with(self, statement: cst.With) -> None:
+        self._block(statement.body)
 
     def _block(self, block: cst.BaseSuite) -> None:
         if isinstance(block, cst.IndentedBlock | cst.SimpleStatementSuite):
@@ -107,12 +114,13 @@ class _Summarizer:
 
     def _import_from(self, statement: cst.ImportFrom) -> None:
         written = get_full_name_for_node(statement.module) if statement.module is not None else None
-        source = ImportSource(len(statement.relative), written)
-        if isinstance(statement.names, cst.ImportStar):
-            self.star_imports.append(source)
+        level = len(statement.relative)
+        if type(statement.names) is cst.ImportStar:
+            self.star_imports.append(ImportSource(level, written))
             return
-        if source == ImportSource(0, "__future__"):
+        if level == 0 and written == "__future__":
             return
+        source = ImportSource(level, written)
         for alias in statement.names:
             imported = get_full_name_for_node(alias.name)
             if imported is None:
@@ -120,7 +128,8 @@ class _Summarizer:
             bound = imported
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 bound = alias.asname.name.value
-            self.bindings.setdefault(bound, NameImport(source, imported))
+            if bound not in self.bindings:
+                self.bindings[bound] = NameImport(source, imported)
 
     def _assignment(self, statement: cst.Assign | cst.AnnAssign | cst.TypeAlias) -> None:
         if isinstance(statement, cst.TypeAlias):
@@ -212,17 +221,33 @@ class _Summarizer:
         assignments: list[ClassAssignment] | None,
     ) -> None:
         convert = self.converter.convert
-        if isinstance(statement, cst.AnnAssign) and isinstance(statement.target, cst.Name):
+        if type(statement) is cst.AnnAssign and type(statement.target) is cst.Name:
             name, line = statement.target.value, self.line_of(statement)
-            value = convert(statement.value, in_type=False) if statement.value is not None else None
+            value = convert(statement.value, False) if statement.value is not None else None
             fields.append(FieldDeclaration(name, convert(statement.annotation.annotation, True), value, line))
             if assignments is not None and value is not None:
                 assignments.append(ClassAssignment(name, value, line))
         elif (
-            isinstance(statement, cst.Assign)
+            type(statement) is cst.Assign
             and assignments is not None
             and len(statement.targets) == 1
-            and isinstance(statement.targets[0].target, cst.Name)
+            and type(statement.targets[0].target) is cst.Name
         ):
-            value = convert(statement.value, in_type=False)
+            value = convert(statement.value, False)
             assignments.append(ClassAssignment(statement.targets[0].target.value, value, self.line_of(statement)))
+
+_STATEMENT_SUMMARIZERS: dict[type[cst.CSTNode], Callable[[_Summarizer, Any], None]] = {
+    cst.SimpleStatementLine: _Summarizer._simple_statement_line,
+    cst.ClassDef: _Summarizer._class_definition,
+    cst.FunctionDef: _Summarizer._function,
+    cst.If: _Summarizer._if,
+    cst.Else: _Summarizer._else,
+    cst.Try: _Summarizer._try,
+    cst.TryStar: _Summarizer._try,
+    cst.With: _Summarizer._with,
+    cst.Import: _Summarizer._import,
+    cst.ImportFrom: _Summarizer._import_from,
+    cst.Assign: _Summarizer._assignment,
+    cst.AnnAssign: _Summarizer._assignment,
+    cst.TypeAlias: _Summarizer._assignment,
+}
