@@ -64,6 +64,9 @@ class FieldCollector:
         self.index = index
         self.catalog = catalog
         self.lowerer = lowerer
+        # Every subclass reads its bases' own fields again; lowering them once per class keeps the
+        # work linear in the fields written rather than in the fields inherited.
+        self._own_fields_of: dict[LocalDefinition, list[Field]] = {}
 
     def fields_of(self, definition: LocalDefinition) -> tuple[Field, ...]:
         """All fields, inherited ones first (most basic class first, as dataclasses and pydantic order them).
@@ -82,6 +85,12 @@ class FieldCollector:
         return tuple(merged.values())
 
     def _own_fields(self, definition: LocalDefinition, shape: ClassShape) -> list[Field]:
+        known = self._own_fields_of.get(definition)
+        if known is None:
+            known = self._own_fields_of[definition] = self._lower_own_fields(definition, shape)
+        return known
+
+    def _lower_own_fields(self, definition: LocalDefinition, shape: ClassShape) -> list[Field]:
         if not isinstance(definition.binding, ClassDefinition):
             return []
         found: dict[str, Field] = {}
