@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from platformdirs import user_cache_dir
 
 from auditor import __version__
 from auditor.atomic import write_atomically
@@ -84,6 +83,12 @@ def list_rules() -> str:
     rows = ["| slug | severity | fires when |", "|---|---|---|"]
     rows += [f"| `{rule.slug}` | {rule.severity} | {rule.summary} |" for rule in CATALOG]
     return "\n".join(rows) + "\n"
+
+
+def _default_cache_dir() -> Path:
+    from platformdirs import user_cache_dir  # imported only when it is needed: --cache-dir or --no-cache skip it
+
+    return Path(user_cache_dir("parity-audit"))
 
 
 def exit_code(result: AuditResult, fail_on: FailOn) -> int:
@@ -162,7 +167,7 @@ def audit(
         name_map=_parse_map(map_ or []),
         excluded_types=tuple(exclude_type or ()),
         jobs=jobs,
-        cache_dir=None if no_cache else cache_dir or Path(user_cache_dir("parity-audit")),
+        cache_dir=None if no_cache else cache_dir or _default_cache_dir(),
     )
     # The run allocates millions of small immutable objects and creates no garbage cycles worth
     # collecting; the cyclic collector's repeated passes over them cost more than a third of the run.
