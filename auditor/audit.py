@@ -6,6 +6,7 @@ Reports and the CLI consume the `AuditResult`; nothing here prints.
 from __future__ import annotations
 
 import fnmatch
+import pickle
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -13,10 +14,10 @@ from pathlib import Path
 
 from auditor.align import AUDITED_KINDS, TypePair, align
 from auditor.cache import SummaryCache
-from auditor.discovery import elixir_sources, python_sources
+from auditor.discovery import Sources, elixir_sources, python_sources
 from auditor.elixir import ElixirFileSummary, extract_elixir, read_elixir_summary, summarize_elixir
 from auditor.engine import run_rules
-from auditor.extraction import SummaryPool, SummaryStore
+from auditor.extraction import PICKLE_PROTOCOL, SummaryPool, SummaryStore
 from auditor.findings import Finding, Severity
 from auditor.model import Diagnostic, SideModel
 from auditor.progress import ProgressListener
@@ -90,6 +91,29 @@ def _check_root(root: Path, language: str) -> None:
         raise UsageError(f"The {language} checkout {root} does not exist or is not a directory.")
 
 
+def _python_side(
+    options: AuditOptions, files: Sources, store: SummaryStore[PythonFileSummary], cache: SummaryCache | None
+) -> SideModel:
+    """The resolved Python side; from the cache when no file it may read changed in a way its summary shows.
+
+    A comment or a function body edited without moving a line leaves every summary as it was, and a port
+    audited again against an unchanged SDK checkout resolves nothing again.
+    """
+    if cache is None:
+        return extract_python(options.python_root, files.audited, files.resolvable, store.load)
+    audited = set(files.audited)
+    parts = [str(options.python_root), *files.audited, "\0"]
+    for path in files.resolvable:
+        # Files only read to resolve names are keyed by their bytes: summarizing them for a key costs a parse.
+        parts += [path, f"summary {store.digest(path)}" if path in audited else f"file {store.content_key(path)}"]
+    key = cache.derived_key("resolved Python side", parts)
+    side = cache.get(key, SideModel)
+    if side is None:
+        side = extract_python(options.python_root, files.audited, files.resolvable, store.load)
+        cache.put(key, pickle.dumps(side, protocol=PICKLE_PROTOCOL))
+    return side
+
+
 def run_audit(options: AuditOptions) -> AuditResult:
     _check_root(options.python_root, "Python")
     _check_root(options.elixir_root, "Elixir")
@@ -122,10 +146,7 @@ def run_audit(options: AuditOptions) -> AuditResult:
         pool.submit(python_store, python_files.audited)
         pool.submit(elixir_store, elixir_files.audited)
         # Resolution starts at once: loading a file that a worker is still parsing waits for that file.
-        python = _without_excluded(
-            extract_python(options.python_root, python_files.audited, python_files.resolvable, python_store.load),
-            options.excluded_types,
-        )
+        python = _without_excluded(_python_side(options, python_files, python_store, cache), options.excluded_types)
         elixir = _without_excluded(
             extract_elixir(options.elixir_root, elixir_files.audited, elixir_store.load), options.excluded_types
         )

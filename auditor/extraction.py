@@ -8,6 +8,7 @@ The front ends never learn where a summary came from.
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 import pickle
 import signal
@@ -16,7 +17,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from auditor.cache import SummaryCache
+from auditor.cache import SummaryCache, loads
 
 Summary = TypeVar("Summary")
 Summarizer = Callable[[str, bytes], Summary]
@@ -34,9 +35,19 @@ def _prepare_worker() -> None:
     gc.disable()
 
 
-def _summarize_chunk(summarize: Summarizer[Summary], chunk: list[tuple[str, bytes]]) -> list[bytes]:
-    # Pickled here, once: the parent loads these bytes and writes the very same bytes to the cache.
-    return [pickle.dumps(summarize(path, data), protocol=PICKLE_PROTOCOL) for path, data in chunk]
+def _summarize_chunk(
+    summarize: Summarizer[Summary],
+    chunk: list[tuple[str, bytes]],
+    cache: SummaryCache | None,
+    cache_keys: list[str],
+) -> list[bytes]:
+    """Summaries pickled once, here: the parent loads these bytes, and the worker itself caches them, so
+    cache writes are spread over the workers too."""
+    pickled = [pickle.dumps(summarize(path, data), protocol=PICKLE_PROTOCOL) for path, data in chunk]
+    if cache is not None:
+        for key, entry in zip(cache_keys, pickled, strict=True):
+            cache.put(key, entry)
+    return pickled
 
 
 def _chunks(items: list[tuple[str, bytes]], count: int) -> Iterator[list[tuple[str, bytes]]]:
@@ -94,6 +105,10 @@ class SummaryStore(Generic[Summary]):
         self.summaries: dict[str, Summary] = {}
         self._cache_keys: dict[str, str] = {}
         self._in_flight: dict[str, _Batch[Summary]] = {}
+        # Cached summaries are unpickled when first loaded: a side resolved from the cache needs only
+        # their digests (the SHA-256 of each summary's pickle), never the summaries themselves.
+        self._unloaded: dict[str, bytes] = {}
+        self._digests: dict[str, str] = {}
 
     def _read(self, path: str) -> bytes | None:
         """The file's bytes; None for anything but a readable regular file (a FIFO would block forever),
@@ -112,20 +127,51 @@ class SummaryStore(Generic[Summary]):
 
     def load(self, path: str) -> Summary:
         """The file's summary: waited for if a worker has it, parsed here if neither a worker nor the cache does."""
-        if path not in self.summaries:
-            batch = self._in_flight.get(path)
-            if batch is not None:
-                self._collect(batch)
+        if path in self.summaries:
+            return self.summaries[path]
+        if path not in self._in_flight and path not in self._unloaded:
+            for item in self.pending([path]):
+                self.finish(item, self.summarize(*item))
+        batch = self._in_flight.get(path)
+        if batch is not None:
+            self._collect(batch)
+        payload = self._unloaded.pop(path, None)
+        if payload is not None:
+            cached = loads(payload, self.summary_type)
+            if cached is not None:
+                self.summaries[path] = cached
             else:
-                for item in self.pending([path]):
-                    self.finish(item, self.summarize(*item))
+                self._parse_despite_cache(path)
         return self.summaries[path]
+
+    def _parse_despite_cache(self, path: str) -> None:
+        """For a file whose cache entry turned out corrupt: parsed here, and the entry rewritten."""
+        data = self._read(path)
+        if data is None:
+            self.summaries[path] = self.read_failed(path)
+            return
+        if self.cache is not None:
+            self._cache_keys[path] = self.cache.key(self.language, path, data)
+        self.finish((path, data), self.summarize(path, data))
+
+    def digest(self, path: str) -> str:
+        """The SHA-256 of the file's pickled summary (waiting for a worker or parsing it if need be)."""
+        if path not in self._digests:
+            summary = self.load(path)
+            if path not in self._digests:  # an unreadable file, or no cache
+                self._digests[path] = hashlib.sha256(pickle.dumps(summary, protocol=PICKLE_PROTOCOL)).hexdigest()
+        return self._digests[path]
+
+    def content_key(self, path: str) -> str:
+        """What the file's summary depends on, without parsing it: its path and bytes."""
+        data = self._read(path)
+        return "unreadable" if data is None else SummaryCache.key(self.language, path, data)
 
     def pending(self, paths: Sequence[str]) -> list[tuple[str, bytes]]:
         """Takes what the cache (or a read failure) already answers; returns the files left to parse."""
         left: list[tuple[str, bytes]] = []
         for path in paths:
-            if path in self.summaries or path in self._in_flight:
+            if path in self.summaries or path in self._in_flight or path in self._unloaded:
                 continue
             data = self._read(path)
             if data is None:
@@ -133,21 +179,26 @@ class SummaryStore(Generic[Summary]):
                 continue
             if self.cache is not None:
                 key = self._cache_keys[path] = self.cache.key(self.language, path, data)
-                cached = self.cache.get(key, self.summary_type)
-                if cached is not None:
-                    self.summaries[path] = cached
+                payload = self.cache.payload(key)
+                if payload is not None:
+                    self._unloaded[path] = payload
+                    self._digests[path] = hashlib.sha256(payload).hexdigest()
                     continue
             left.append((path, data))
         return left
 
-    def finish(self, item: tuple[str, bytes], summary: Summary, pickled: bytes | None = None) -> None:
-        """Keeps (and caches) the summary of a file that `pending` left to parse."""
+    def finish(self, item: tuple[str, bytes], summary: Summary) -> None:
+        """Keeps (and caches) the summary of a file that `pending` left to parse, summarized here."""
         path = item[0]
         self.summaries[path] = summary
         if self.cache is not None:
-            if pickled is None:
-                pickled = pickle.dumps(summary, protocol=PICKLE_PROTOCOL)
+            pickled = pickle.dumps(summary, protocol=PICKLE_PROTOCOL)
+            self._digests[path] = hashlib.sha256(pickled).hexdigest()
             self.cache.put(self._cache_keys.pop(path), pickled)
+
+    def cache_keys_of(self, files: list[tuple[str, bytes]]) -> list[str]:
+        """The cache keys `pending` computed for these files, handed to the worker that caches them."""
+        return [self._cache_keys.pop(path) for path, _ in files] if self.cache is not None else []
 
     def expect(self, batch: _Batch[Summary]) -> None:
         for path, _ in batch.files:
@@ -160,8 +211,10 @@ class SummaryStore(Generic[Summary]):
     def _collect(self, batch: _Batch[Summary]) -> None:
         for path, _ in batch.files:
             del self._in_flight[path]
-        for item, pickled in zip(batch.files, batch.future.result(), strict=True):
-            self.finish(item, pickle.loads(pickled), pickled)
+        for (path, _), pickled in zip(batch.files, batch.future.result(), strict=True):
+            self.summaries[path] = pickle.loads(pickled)
+            if self.cache is not None:
+                self._digests[path] = hashlib.sha256(pickled).hexdigest()
         self.report(len(batch.files))
 
 
@@ -208,7 +261,8 @@ class SummaryPool:
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_prepare_worker)
         self._stores.append(store)
         for chunk in _chunks(left, self.jobs * _CHUNKS_PER_WORKER):
-            store.expect(_Batch(chunk, self._pool.submit(_summarize_chunk, store.summarize, chunk)))
+            keys = store.cache_keys_of(chunk)
+            store.expect(_Batch(chunk, self._pool.submit(_summarize_chunk, store.summarize, chunk, store.cache, keys)))
 
 
 def default_jobs() -> int:

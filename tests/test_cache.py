@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from auditor import audit
+from auditor.audit import AuditOptions, run_audit
 from auditor.cache import SummaryCache
 from auditor.elixir import ElixirFileSummary, read_elixir_summary, summarize_elixir
 from auditor.extraction import SummaryPool, SummaryStore
@@ -93,8 +95,10 @@ def test_a_damaged_entry_is_ignored_and_rewritten(tmp_path: Path, checkout: Path
     counting = CountingSummarizer()
     store = _store(checkout, cache, counting)
     _summarize_all(store, ["lib/item0.ex"], jobs=1)
+    # A cached summary is unpickled when first loaded; that is where damage shows and the file is parsed.
+    summary = store.load("lib/item0.ex")
     assert counting.calls == ["lib/item0.ex"]
-    assert cache.get(key, ElixirFileSummary) == store.load("lib/item0.ex")
+    assert cache.get(key, ElixirFileSummary) == summary
 
 
 def test_a_process_pool_gives_the_same_summaries(checkout: Path) -> None:
@@ -119,3 +123,77 @@ def test_an_unwritable_cache_costs_nothing_but_speed(tmp_path: Path, checkout: P
     store = _store(checkout, SummaryCache(blocker), summarize_elixir)
     _summarize_all(store, ["lib/item0.ex"], jobs=1)
     assert store.load("lib/item0.ex").types
+
+
+INVOICE = "from pydantic import BaseModel\nfrom .money import Cents\n\nclass Invoice(BaseModel):\n    total: Cents\n"
+INVOICE_PORT = "defmodule Shop.Invoice do\n  defstruct [:total]\n  @type t :: %__MODULE__{total: integer()}\nend\n"
+
+
+class CountingResolver:
+    """Wraps `extract_python` to count how often the Python side is resolved rather than read from the cache."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls = 0
+        self.original = audit.extract_python
+        monkeypatch.setattr(audit, "extract_python", self)
+
+    def __call__(self, *arguments, **keywords):
+        self.calls += 1
+        return self.original(*arguments, **keywords)
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> tuple[Path, Path]:
+    python = write_tree(
+        tmp_path / "py",
+        {"shop/__init__.py": "", "shop/types.py": INVOICE, "shop/money.py": "Cents = int\n"},
+    )
+    return python, write_tree(tmp_path / "ex", {"lib/shop/invoice.ex": INVOICE_PORT})
+
+
+def _findings(python: Path, elixir: Path, cache: Path, **options: object) -> list[tuple[str, str | None, str]]:
+    result = run_audit(AuditOptions(python, elixir, cache_dir=cache, **options))  # type: ignore[arg-type]
+    return [(finding.rule, finding.field, finding.message) for finding in result.findings]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_resolved_python_side_is_reused_while_no_summary_changes(
+    tmp_path: Path, shop: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    python, elixir = shop
+    resolver = CountingResolver(monkeypatch)
+    first = _findings(python, elixir, tmp_path / "cache", jobs=jobs)
+    (python / "shop/types.py").write_text(INVOICE + "# a comment changes no declaration\n")
+    (elixir / "lib/shop/invoice.ex").write_text(INVOICE_PORT.replace("integer()", "String.t()"))
+    second = _findings(python, elixir, tmp_path / "cache", jobs=jobs)
+    assert resolver.calls == 1
+    assert first == [] and [rule for rule, _, _ in second] == ["type-mismatch"]
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [("shop/types.py", INVOICE.replace("total: Cents", "total: str")), ("shop/money.py", "Cents = str\n")],
+    ids=["audited-file", "file-read-to-resolve-a-name"],
+)
+def test_the_python_side_is_resolved_again_when_a_file_it_reads_changes(
+    tmp_path: Path, shop: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, path: str, text: str
+) -> None:
+    python, elixir = shop
+    resolver = CountingResolver(monkeypatch)
+    includes = ("shop/types.py",)  # money.py is then read only to resolve `Cents`
+    assert _findings(python, elixir, tmp_path / "cache", python_includes=includes) == []
+    (python / path).write_text(text)
+    second = _findings(python, elixir, tmp_path / "cache", python_includes=includes)
+    assert resolver.calls == 2
+    assert [rule for rule, _, _ in second] == ["type-mismatch"]
+    assert second == _findings(python, elixir, tmp_path / "fresh-cache", python_includes=includes)
+
+
+def test_a_damaged_resolved_side_is_ignored(tmp_path: Path, shop: tuple[Path, Path]) -> None:
+    python, elixir = shop
+    cache = tmp_path / "cache"
+    _findings(python, elixir, cache)
+    for entry in cache.rglob("*.pickle"):
+        entry.write_bytes(_header_of(entry) + b"\x80\x05garbage")
+    (elixir / "lib/shop/invoice.ex").write_text(INVOICE_PORT.replace("integer()", "String.t()"))
+    assert [rule for rule, _, _ in _findings(python, elixir, cache)] == ["type-mismatch"]
