@@ -145,11 +145,20 @@ def run_audit(options: AuditOptions) -> AuditResult:
     with SummaryPool(options.jobs) as pool:
         pool.submit(python_store, python_files.audited)
         pool.submit(elixir_store, elixir_files.audited)
-        # Resolution starts at once: loading a file that a worker is still parsing waits for that file.
-        python = _without_excluded(_python_side(options, python_files, python_store, cache), options.excluded_types)
-        elixir = _without_excluded(
-            extract_elixir(options.elixir_root, elixir_files.audited, elixir_store.load), options.excluded_types
-        )
+
+        def python_side() -> SideModel:
+            return _without_excluded(_python_side(options, python_files, python_store, cache), options.excluded_types)
+
+        def elixir_side() -> SideModel:
+            extracted = extract_elixir(options.elixir_root, elixir_files.audited, elixir_store.load)
+            return _without_excluded(extracted, options.excluded_types)
+
+        # Work starts at once, on the side the workers are done with (the Elixir side of a run whose
+        # Elixir files all come from the cache); loading a file still being parsed waits for that file.
+        if elixir_store.parsing:
+            python, elixir = python_side(), elixir_side()
+        else:
+            elixir, python = elixir_side(), python_side()
     if not any(t.kind in AUDITED_KINDS for t in python.types):
         raise UsageError(
             f"No Python types (pydantic models, dataclasses, TypedDicts, enums or Literal/Union aliases) "

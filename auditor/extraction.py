@@ -154,6 +154,11 @@ class SummaryStore(Generic[Summary]):
             self._cache_keys[path] = self.cache.key(self.language, path, data)
         self.finish((path, data), self.summarize(path, data))
 
+    @property
+    def parsing(self) -> bool:
+        """Whether workers are still parsing files of this store."""
+        return bool(self._in_flight)
+
     def digest(self, path: str) -> str:
         """The SHA-256 of the file's pickled summary (waiting for a worker or parsing it if need be)."""
         if path not in self._digests:

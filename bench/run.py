@@ -63,13 +63,24 @@ def generate(types: int, directory: Path) -> Pair:
     return Pair(types, python, elixir, len(sources), size / 1_000_000)
 
 
-def timed(command: list[str], runs: int) -> Timing:
-    seconds = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run(command, stdout=subprocess.DEVNULL, check=False)
-        seconds.append(time.perf_counter() - started)
+def _seconds(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - started
+
+
+def _timing(seconds: list[float]) -> Timing:
     return Timing(statistics.median(seconds), min(seconds), max(seconds))
+
+
+def timed_pair(first: list[str], second: list[str], runs: int) -> tuple[Timing, Timing]:
+    """Both commands in turn, run after run, so a machine that speeds up or slows down meanwhile
+    (these are shared) weighs on both alike."""
+    seconds: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        seconds[0].append(_seconds(first))
+        seconds[1].append(_seconds(second))
+    return _timing(seconds[0]), _timing(seconds[1])
 
 
 def peak_megabytes(command: list[str]) -> float:
@@ -104,7 +115,8 @@ def main() -> None:
         "# Benchmark results",
         "",
         f"Machine: {machine()}. Command: `python bench/run.py --runs {arguments.runs}` (`make bench`).",
-        f"Every figure is the median of {arguments.runs} runs as a whole process; cold = `--no-cache`,",
+        f"Every figure is the median of {arguments.runs} runs as a whole process, the two commands compared"
+        " run in turn; cold = `--no-cache`,",
         "default `--jobs` (all cores). Floor = `bench/floor.py`: the same files parsed by libcst and",
         "tree-sitter alone in one process. Peak RSS includes the pool's worker processes.",
         "",
@@ -119,8 +131,9 @@ def main() -> None:
     try:
         pairs = {size: generate(size, work / str(size)) for size in arguments.sizes}
         for size, pair in pairs.items():
-            cold = timed(audit_command(pair, "--no-cache"), arguments.runs)
-            floor = timed([*FLOOR, str(pair.python), str(pair.elixir)], arguments.runs)
+            cold, floor = timed_pair(
+                audit_command(pair, "--no-cache"), [*FLOOR, str(pair.python), str(pair.elixir)], arguments.runs
+            )
             peak = peak_megabytes(audit_command(pair, "--no-cache"))
             lines.append(
                 f"| {size:,} | {pair.files:,} | {pair.megabytes:.1f} | {cold.median:.2f} | "
@@ -128,15 +141,18 @@ def main() -> None:
                 f"{peak:.0f} |"
             )
         largest = pairs[max(pairs)]
-        one = timed(audit_command(largest, "--no-cache", "--jobs", "1"), arguments.runs)
-        two = timed(audit_command(largest, "--no-cache", "--jobs", "2"), arguments.runs)
+        one, two = timed_pair(
+            audit_command(largest, "--no-cache", "--jobs", "1"),
+            audit_command(largest, "--no-cache", "--jobs", "2"),
+            arguments.runs,
+        )
         lines += [
             "",
             f"Parallel parsing, {largest.types:,} types, cold: `--jobs 1` {one.median:.2f} s, "
             f"`--jobs 2` {two.median:.2f} s: {one.median / two.median:.2f}x faster.",
         ]
         if 1000 in pairs:
-            lines.append(cached_rerun(pairs[1000], work / "cache", arguments.runs))
+            lines += ["", *cached_rerun(pairs[1000], work / "cache", arguments.runs)]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     report = "\n".join(lines) + "\n"
@@ -145,22 +161,33 @@ def main() -> None:
         write_atomically(arguments.output, report.encode("utf-8"))
 
 
-def cached_rerun(pair: Pair, cache: Path, runs: int) -> str:
-    """First run with an empty cache, then a run after changing one file, each `runs` times."""
-    first_runs, second_runs = [], []
+EDITS = {
+    "a comment appended (no summary changes: the resolved Python side is read from the cache)": "\n# edit {n}\n",
+    "a module-level name added (its summary changes: the Python side is resolved again)": "\n_edit_{n} = {n}\n",
+}
+
+
+def cached_rerun(pair: Pair, cache: Path, runs: int) -> list[str]:
+    """For each kind of edit: a first run with an empty cache, then a run after that edit to one
+    Python file, each `runs` times."""
     victim = sorted(pair.python.rglob("*.py"))[-1]
     original = victim.read_text()
-    for attempt in range(runs):
-        shutil.rmtree(cache, ignore_errors=True)
-        first_runs.append(timed(audit_command(pair, "--cache-dir", str(cache)), 1).median)
-        victim.write_text(original + f"\n# edit {attempt}\n")
-        second_runs.append(timed(audit_command(pair, "--cache-dir", str(cache)), 1).median)
-        victim.write_text(original)
-    first, second = statistics.median(first_runs), statistics.median(second_runs)
-    return (
-        f"Cache, {pair.types:,} types: first run (empty cache) {first:.2f} s, second run with one file "
-        f"changed {second:.2f} s: {second / first:.2f}x the first."
-    )
+    audit = audit_command(pair, "--cache-dir", str(cache))
+    lines = []
+    for description, edit in EDITS.items():
+        first_runs, second_runs = [], []
+        for attempt in range(runs):
+            shutil.rmtree(cache, ignore_errors=True)
+            first_runs.append(_seconds(audit))
+            victim.write_text(original + edit.format(n=attempt))
+            second_runs.append(_seconds(audit))
+            victim.write_text(original)
+        first, second = statistics.median(first_runs), statistics.median(second_runs)
+        lines.append(
+            f"Cache, {pair.types:,} types, one file changed by {description}: first run (empty cache) "
+            f"{first:.2f} s, second run {second:.2f} s: {second / first:.2f}x the first."
+        )
+    return lines
 
 
 if __name__ == "__main__":
