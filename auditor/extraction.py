@@ -14,6 +14,7 @@ import pickle
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -33,6 +34,10 @@ def _prepare_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Workers build and pickle acyclic trees; cyclic collection passes over them are pure overhead.
     gc.disable()
+
+
+def _digest(pickled: bytes) -> str:
+    return hashlib.sha256(pickled).hexdigest()
 
 
 def _summarize_chunk(
@@ -70,12 +75,12 @@ def _chunks(items: list[tuple[str, bytes]], count: int) -> Iterator[list[tuple[s
         yield chunk
 
 
-class _Batch(Generic[Summary]):
-    """Files sent to a worker together, and the future of their summaries."""
+@dataclass(frozen=True, eq=False)
+class _Batch:
+    """Files sent to a worker together, and the future of their pickled summaries."""
 
-    def __init__(self, files: list[tuple[str, bytes]], future: Future[list[bytes]]) -> None:
-        self.files = files
-        self.future = future
+    files: list[tuple[str, bytes]]
+    future: Future[list[bytes]]
 
 
 class SummaryStore(Generic[Summary]):
@@ -104,7 +109,7 @@ class SummaryStore(Generic[Summary]):
         self.progress = progress
         self.summaries: dict[str, Summary] = {}
         self._cache_keys: dict[str, str] = {}
-        self._in_flight: dict[str, _Batch[Summary]] = {}
+        self._in_flight: dict[str, _Batch] = {}
         # Cached summaries are unpickled when first loaded: a side resolved from the cache needs only
         # their digests (the SHA-256 of each summary's pickle), never the summaries themselves.
         self._unloaded: dict[str, bytes] = {}
@@ -164,7 +169,7 @@ class SummaryStore(Generic[Summary]):
         if path not in self._digests:
             summary = self.load(path)
             if path not in self._digests:  # an unreadable file, or no cache
-                self._digests[path] = hashlib.sha256(pickle.dumps(summary, protocol=PICKLE_PROTOCOL)).hexdigest()
+                self._digests[path] = _digest(pickle.dumps(summary, protocol=PICKLE_PROTOCOL))
         return self._digests[path]
 
     def content_key(self, path: str) -> str:
@@ -187,7 +192,7 @@ class SummaryStore(Generic[Summary]):
                 payload = self.cache.payload(key)
                 if payload is not None:
                     self._unloaded[path] = payload
-                    self._digests[path] = hashlib.sha256(payload).hexdigest()
+                    self._digests[path] = _digest(payload)
                     continue
             left.append((path, data))
         return left
@@ -198,14 +203,14 @@ class SummaryStore(Generic[Summary]):
         self.summaries[path] = summary
         if self.cache is not None:
             pickled = pickle.dumps(summary, protocol=PICKLE_PROTOCOL)
-            self._digests[path] = hashlib.sha256(pickled).hexdigest()
+            self._digests[path] = _digest(pickled)
             self.cache.put(self._cache_keys.pop(path), pickled)
 
     def cache_keys_of(self, files: list[tuple[str, bytes]]) -> list[str]:
         """The cache keys `pending` computed for these files, handed to the worker that caches them."""
         return [self._cache_keys.pop(path) for path, _ in files] if self.cache is not None else []
 
-    def expect(self, batch: _Batch[Summary]) -> None:
+    def expect(self, batch: _Batch) -> None:
         for path, _ in batch.files:
             self._in_flight[path] = batch
 
@@ -213,13 +218,13 @@ class SummaryStore(Generic[Summary]):
         for batch in list(dict.fromkeys(self._in_flight.values())):
             self._collect(batch)
 
-    def _collect(self, batch: _Batch[Summary]) -> None:
+    def _collect(self, batch: _Batch) -> None:
         for path, _ in batch.files:
             del self._in_flight[path]
         for (path, _), pickled in zip(batch.files, batch.future.result(), strict=True):
             self.summaries[path] = pickle.loads(pickled)
             if self.cache is not None:
-                self._digests[path] = hashlib.sha256(pickled).hexdigest()
+                self._digests[path] = _digest(pickled)
         self.report(len(batch.files))
 
 
