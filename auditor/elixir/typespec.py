@@ -206,14 +206,6 @@ def _lower_operator(node: Node, context: TypeContext, depth: int) -> TypeExpr:
     return Unknown(clean_text(node))
 
 
-def union_members(node: Node) -> list[Node]:
-    """The operands of a (right-nested) `a | b | c` chain, in source order."""
-    parts = binary_parts(node)
-    if parts is None or parts[1] != "|":
-        return [node]
-    return _union_operands(parts[0], parts[2])
-
-
 def _union_operands(left: Node, right: Node) -> list[Node]:
     # Iterative: an enum of hundreds of atoms is a chain hundreds of levels deep.
     members: list[Node] = []
