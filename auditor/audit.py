@@ -99,8 +99,11 @@ def _python_side(
     A comment or a function body edited without moving a line leaves every summary as it was, and a port
     audited again against an unchanged SDK checkout resolves nothing again.
     """
-    if cache is None:
+    def resolve() -> SideModel:
         return extract_python(options.python_root, files.audited, files.resolvable, store.load)
+
+    if cache is None:
+        return resolve()
     audited = set(files.audited)
     parts = [str(options.python_root), *files.audited, "\0"]
     for path in files.resolvable:
@@ -109,7 +112,7 @@ def _python_side(
     key = cache.derived_key("resolved Python side", parts)
     side = cache.get(key, SideModel)
     if side is None:
-        side = extract_python(options.python_root, files.audited, files.resolvable, store.load)
+        side = resolve()
         cache.put(key, pickle.dumps(side, protocol=PICKLE_PROTOCOL))
     return side
 

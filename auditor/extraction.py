@@ -145,19 +145,10 @@ class SummaryStore(Generic[Summary]):
             cached = loads(payload, self.summary_type)
             if cached is not None:
                 self.summaries[path] = cached
-            else:
-                self._parse_despite_cache(path)
+            else:  # a corrupt entry: parsed here, and the entry rewritten
+                for item in self.pending([path], consult_cache=False):
+                    self.finish(item, self.summarize(*item))
         return self.summaries[path]
-
-    def _parse_despite_cache(self, path: str) -> None:
-        """For a file whose cache entry turned out corrupt: parsed here, and the entry rewritten."""
-        data = self._read(path)
-        if data is None:
-            self.summaries[path] = self.read_failed(path)
-            return
-        if self.cache is not None:
-            self._cache_keys[path] = self.cache.key(self.language, path, data)
-        self.finish((path, data), self.summarize(path, data))
 
     @property
     def parsing(self) -> bool:
@@ -177,7 +168,7 @@ class SummaryStore(Generic[Summary]):
         data = self._read(path)
         return "unreadable" if data is None else SummaryCache.key(self.language, path, data)
 
-    def pending(self, paths: Sequence[str]) -> list[tuple[str, bytes]]:
+    def pending(self, paths: Sequence[str], consult_cache: bool = True) -> list[tuple[str, bytes]]:
         """Takes what the cache (or a read failure) already answers; returns the files left to parse."""
         left: list[tuple[str, bytes]] = []
         for path in paths:
@@ -189,7 +180,7 @@ class SummaryStore(Generic[Summary]):
                 continue
             if self.cache is not None:
                 key = self._cache_keys[path] = self.cache.key(self.language, path, data)
-                payload = self.cache.payload(key)
+                payload = self.cache.payload(key) if consult_cache else None
                 if payload is not None:
                     self._unloaded[path] = payload
                     self._digests[path] = _digest(payload)
