@@ -18,7 +18,7 @@ from auditor.discovery import Sources, elixir_sources, python_sources
 from auditor.elixir import ElixirFileSummary, extract_elixir, read_elixir_summary, summarize_elixir
 from auditor.engine import run_rules
 from auditor.extraction import PICKLE_PROTOCOL, SummaryPool, SummaryStore
-from auditor.findings import Finding, Severity
+from auditor.findings import BaselineStatus, Finding, Ignore, Severity, Suppressed
 from auditor.model import Diagnostic, SideModel
 from auditor.progress import ProgressListener
 from auditor.python import extract_python, summarize_python
@@ -39,6 +39,19 @@ class Status(StrEnum):
 
 
 @dataclass(frozen=True)
+class Checkout:
+    """One input as reports name it: the path given and, for a git checkout, what is checked out."""
+
+    root: str
+    revision: str | None = None
+    """The `--python-rev` / `--elixir-rev` audited instead of the work tree, as given."""
+    commit: str | None = None
+    commit_date: str | None = None
+    """ISO 8601, the committer date."""
+    branch: str | None = None
+
+
+@dataclass(frozen=True)
 class AuditOptions:
     python_root: Path
     elixir_root: Path
@@ -49,6 +62,15 @@ class AuditOptions:
     jobs: int = 1
     cache_dir: Path | None = None
     progress: ProgressListener | None = None
+    python_rev: str | None = None
+    """Audit this git revision of the Python checkout, read from git objects, instead of its work tree."""
+    elixir_rev: str | None = None
+    severity_overrides: Mapping[str, Severity] | None = None
+    """Rule slug -> the severity its findings get instead of the rule's own."""
+    disabled_rules: frozenset[str] = frozenset()
+    ignores: tuple[Ignore, ...] = ()
+    baseline: Path | None = None
+    """A file written by `--write-baseline`: findings it records are reported but never fail the run."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +87,15 @@ class AuditResult:
     findings: tuple[Finding, ...]
     diagnostics: tuple[tuple[str, Diagnostic], ...]
     """(side, diagnostic), side being "python", "elixir" or "alignment" (paths are Python-side)."""
+    python_input: Checkout
+    elixir_input: Checkout
+    suppressed: tuple[Suppressed, ...] = ()
+    """Findings left out of `findings` by a config ignore or an inline suppression."""
+    baseline: BaselineStatus | None = None
+
+    def is_new(self, finding: Finding) -> bool:
+        """False for a finding the baseline records: it is reported but cannot fail the run."""
+        return self.baseline is None or finding.fingerprint not in self.baseline.baselined
 
 
 def _status(pair: TypePair, findings: Sequence[Finding]) -> Status:
@@ -183,4 +214,12 @@ def run_audit(options: AuditOptions) -> AuditResult:
         + [("elixir", d) for d in elixir.diagnostics]
         + [("alignment", d) for d in alignment.diagnostics]
     )
-    return AuditResult(python, elixir, statuses, tuple(findings), tuple(diagnostics))
+    return AuditResult(
+        python,
+        elixir,
+        statuses,
+        tuple(findings),
+        tuple(diagnostics),
+        Checkout(str(options.python_root)),
+        Checkout(str(options.elixir_root)),
+    )

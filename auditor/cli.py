@@ -29,6 +29,9 @@ EXIT_INTERRUPTED = 130
 class OutputFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
+    MARKDOWN = "markdown"
+    SARIF = "sarif"
+    GITHUB = "github"
 
 
 class FailOn(StrEnum):
@@ -55,6 +58,17 @@ def _parse_map(entries: list[str]) -> dict[str, str]:
             raise _usage_error(f"--map takes PythonName=Full.Elixir.Module, got {entry!r}.")
         name_map[python_name.strip()] = elixir_module.strip()
     return name_map
+
+
+def _parse_reports(entries: list[str]) -> list[tuple[OutputFormat, Path]]:
+    reports: list[tuple[OutputFormat, Path]] = []
+    for entry in entries:
+        name, separator, path = entry.partition("=")
+        if not separator or not path or name not in OutputFormat.__members__.values():
+            formats = ", ".join(OutputFormat)
+            raise _usage_error(f"--report takes FORMAT=PATH with FORMAT one of {formats}, got {entry!r}.")
+        reports.append((OutputFormat(name), Path(path)))
+    return reports
 
 
 def explain(rule: Rule) -> str:
@@ -95,7 +109,9 @@ def exit_code(result: AuditResult, fail_on: FailOn) -> int:
     if fail_on is FailOn.NEVER:
         return 0
     threshold = Severity(fail_on.value).rank
-    failing = any(f.severity is not Severity.INFO and f.severity.rank <= threshold for f in result.findings)
+    failing = any(
+        f.severity is not Severity.INFO and f.severity.rank <= threshold and result.is_new(f) for f in result.findings
+    )
     return EXIT_FINDINGS if failing else 0
 
 
@@ -124,7 +140,12 @@ def audit(
         OutputFormat, typer.Option("--format", help="Report format.")
     ] = OutputFormat.TEXT,
     output: Annotated[
-        Path | None, typer.Option(help="Write the report to this file instead of stdout.")
+        Path | None,
+        typer.Option(help="Write the --format report to this file; the text report still goes to stdout."),
+    ] = None,
+    report: Annotated[
+        list[str] | None,
+        typer.Option(metavar="FORMAT=PATH", help="Also write a report in FORMAT to PATH (repeatable)."),
     ] = None,
     fail_on: Annotated[
         FailOn, typer.Option(help="Exit 1 when a finding has this severity or a worse one.")
@@ -157,6 +178,7 @@ def audit(
             raise _usage_error(f"no rule is called {explain_slug!r}; --list-rules shows them all.")
         typer.echo(explain(rule), nl=False)
         return
+    extra_reports = _parse_reports(report or [])
     if python_checkout is None or elixir_checkout is None:
         raise _usage_error("give the Python checkout and the Elixir checkout, in that order.")
     options = AuditOptions(
@@ -181,15 +203,20 @@ def audit(
         # Whatever was being written is written atomically, so stopping here leaves no partial file.
         typer.echo("parity-audit: interrupted", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    if output is not None:
-        write_atomically(output, renderer(output_format.value)(result).encode("utf-8"))
-    elif output_format is OutputFormat.TEXT and sys.stdout.isatty():
+    files = [(output_format, output)] if output is not None else []
+    for file_format, path in files + extra_reports:
+        write_atomically(path, renderer(file_format.value)(result).encode("utf-8"))
+    _print_report(result, OutputFormat.TEXT if output is not None else output_format)
+    raise typer.Exit(exit_code(result, fail_on))
+
+
+def _print_report(result: AuditResult, output_format: OutputFormat) -> None:
+    if output_format is OutputFormat.TEXT and sys.stdout.isatty():
         from auditor.reports.text_report import show  # rich, only for the report that needs it
 
         show(result)
     else:
         sys.stdout.write(renderer(output_format.value)(result))
-    raise typer.Exit(exit_code(result, fail_on))
 
 
 def main() -> None:

@@ -55,3 +55,38 @@ class Finding:
 
     def sort_key(self) -> tuple[int, str, str, str]:
         return (self.severity.rank, self.type_name, self.field or "", self.rule)
+
+
+@dataclass(frozen=True)
+class Ignore:
+    """A config entry that accepts one rule's findings on a type (on one field when `field` is set)."""
+
+    rule: str
+    type_name: str
+    field: str | None
+    reason: str
+    where: Location
+    """The config file (path as given) and the line the entry starts on."""
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """A finding the port team accepted, and who accepted it: a config ignore or an inline comment."""
+
+    finding: Finding
+    source: str
+    """"config" (an `[[tool.parity-audit.ignore]]` entry) or "inline" (a `# parity-audit: ignore[...]`)."""
+    reason: str
+    where: Location
+    """The ignore entry (config file path and line) or the comment (audited file path and line)."""
+
+
+@dataclass(frozen=True)
+class BaselineStatus:
+    """How today's findings compare with a baseline file written by `--write-baseline`."""
+
+    path: str
+    baselined: frozenset[str]
+    """Fingerprints of today's findings the baseline records: reported, but never failing the run."""
+    fixed: int
+    """Baselined findings that are gone."""

@@ -183,12 +183,28 @@ def test_include_globs_select_files_but_imports_resolve_everywhere(tmp_path: Pat
     assert document["inputs"]["python"]["files"] == 2
 
 
-def test_output_file_receives_the_report(tmp_path: Path) -> None:
+def test_output_file_receives_the_report_and_the_text_report_still_goes_to_stdout(tmp_path: Path) -> None:
     target = tmp_path / "report.json"
     result = invoke(SAMPLE_PYTHON, SAMPLE_ELIXIR, "--format", "json", "--output", target)
-    assert result.stdout == ""
+    assert result.stdout == invoke(SAMPLE_PYTHON, SAMPLE_ELIXIR, "--format", "text").stdout
     assert json.loads(target.read_text())["summary"]["findings"]["P0"] == 2
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_repeated_report_options_write_each_format_once(tmp_path: Path) -> None:
+    json_path, text_path = tmp_path / "audit.json", tmp_path / "out" / "audit.txt"
+    text_path.parent.mkdir()
+    result = invoke(SAMPLE_PYTHON, SAMPLE_ELIXIR, "--format", "json", "--report", f"json={json_path}",
+                    "--report", f"text={text_path}")
+    assert json_path.read_text() == result.stdout
+    assert text_path.read_text() == invoke(SAMPLE_PYTHON, SAMPLE_ELIXIR, "--format", "text").stdout
+
+
+def test_a_report_option_without_a_known_format_is_a_usage_error(tmp_path: Path) -> None:
+    for entry in ("pdf=x.pdf", "json", "json="):
+        result = invoke(SAMPLE_PYTHON, SAMPLE_ELIXIR, "--report", entry)
+        assert result.exit_code == 2
+        assert "--report takes FORMAT=PATH" in result.stderr
 
 
 def test_list_rules_and_explain_come_from_the_catalog() -> None:

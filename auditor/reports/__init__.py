@@ -7,7 +7,13 @@ from collections.abc import Callable
 
 from auditor.audit import AuditResult
 
-_MODULES = {"text": "text_report", "json": "json_report"}
+_MODULES = {
+    "text": "text_report",
+    "json": "json_report",
+    "markdown": "markdown_report",
+    "sarif": "sarif_report",
+    "github": "github_report",
+}
 FORMATS = tuple(_MODULES)
 
 
