@@ -14,6 +14,7 @@ import typer
 from auditor import __version__
 from auditor.atomic import write_atomically
 from auditor.audit import AuditOptions, AuditResult, UsageError, run_audit
+from auditor.config import find_settings
 from auditor.extraction import default_jobs
 from auditor.findings import Severity
 from auditor.progress import TerminalProgress
@@ -118,10 +119,10 @@ def exit_code(result: AuditResult, fail_on: FailOn) -> int:
 @app.command()
 def audit(
     python_checkout: Annotated[
-        Path | None, typer.Argument(help="Checkout of the Python SDK (the reference).")
+        Path | None, typer.Argument(help="Checkout of the Python SDK (the reference; default: `python` in the config).")
     ] = None,
     elixir_checkout: Annotated[
-        Path | None, typer.Argument(help="Checkout of the Elixir port (audited).")
+        Path | None, typer.Argument(help="Checkout of the Elixir port (audited; default: `elixir` in the config).")
     ] = None,
     python_include: Annotated[
         list[str] | None, typer.Option(help="Gitignore-style glob of Python files to audit (repeatable).")
@@ -148,8 +149,12 @@ def audit(
         typer.Option(metavar="FORMAT=PATH", help="Also write a report in FORMAT to PATH (repeatable)."),
     ] = None,
     fail_on: Annotated[
-        FailOn, typer.Option(help="Exit 1 when a finding has this severity or a worse one.")
-    ] = FailOn.P2,
+        FailOn | None, typer.Option(help="Exit 1 when a finding has this severity or a worse one (default: P2).")
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(help="Fail only on findings this baseline file (from --write-baseline) does not record."),
+    ] = None,
     show_rules: Annotated[
         bool, typer.Option("--list-rules", help="Print the rule catalog and exit.")
     ] = False,
@@ -157,12 +162,20 @@ def audit(
         str | None, typer.Option("--explain", metavar="SLUG", help="Explain one rule and exit.")
     ] = None,
     jobs: Annotated[
-        int, typer.Option(min=1, help="Parse files in this many processes (default: the number of CPUs).")
-    ] = default_jobs(),
+        int | None, typer.Option(min=1, help="Parse files in this many processes (default: the number of CPUs).")
+    ] = None,
     cache_dir: Annotated[
         Path | None, typer.Option(help="Where per-file extraction results are cached (default: the user cache dir).")
     ] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="Read settings from this TOML file (default: .parity-audit.toml, else the [tool.parity-audit] "
+            "table of pyproject.toml, in the current directory); command-line options win over it.",
+        ),
+    ] = None,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
 ) -> None:
     """Audit the types of an Elixir port against the Python SDK it ports."""
@@ -179,18 +192,33 @@ def audit(
         typer.echo(explain(rule), nl=False)
         return
     extra_reports = _parse_reports(report or [])
-    if python_checkout is None or elixir_checkout is None:
-        raise _usage_error("give the Python checkout and the Elixir checkout, in that order.")
+    try:
+        settings = find_settings(config)
+        python_root = python_checkout or settings.checkout("python")
+        elixir_root = elixir_checkout or settings.checkout("elixir")
+    except UsageError as error:
+        raise _usage_error(str(error)) from None
+    if python_root is None or elixir_root is None:
+        raise _usage_error(
+            "give the Python checkout and the Elixir checkout, in that order, or `python` and `elixir` in a config."
+        )
+    # Whatever the command line gives is truthy (a repeated option is a non-empty list, --jobs is at least 1),
+    # so `or` takes it over the config file's value, and that over the default; a list replaces the file's list.
     options = AuditOptions(
-        python_root=python_checkout,
-        elixir_root=elixir_checkout,
-        python_includes=tuple(python_include or ()),
-        elixir_includes=tuple(elixir_include or ()),
-        name_map=_parse_map(map_ or []),
-        excluded_types=tuple(exclude_type or ()),
-        jobs=jobs,
-        cache_dir=None if no_cache else cache_dir or _default_cache_dir(),
+        python_root=python_root,
+        elixir_root=elixir_root,
+        python_includes=tuple(python_include or settings.python_include or ()),
+        elixir_includes=tuple(elixir_include or settings.elixir_include or ()),
+        name_map=_parse_map(map_) if map_ else settings.name_map or {},
+        excluded_types=tuple(exclude_type or settings.exclude_type or ()),
+        jobs=jobs or settings.jobs or default_jobs(),
+        cache_dir=None if no_cache else cache_dir or settings.cache_dir or _default_cache_dir(),
+        severity_overrides=settings.severity_overrides,
+        disabled_rules=settings.disabled_rules,
+        ignores=settings.ignores,
+        baseline=baseline or settings.baseline,
     )
+    threshold = fail_on or FailOn(settings.fail_on or FailOn.P2)
     # The run allocates millions of small immutable objects and creates no garbage cycles worth
     # collecting; the cyclic collector's repeated passes over them cost more than a third of the run.
     gc.disable()
@@ -207,7 +235,7 @@ def audit(
     for file_format, path in files + extra_reports:
         write_atomically(path, renderer(file_format.value)(result).encode("utf-8"))
     _print_report(result, OutputFormat.TEXT if output is not None else output_format)
-    raise typer.Exit(exit_code(result, fail_on))
+    raise typer.Exit(exit_code(result, threshold))
 
 
 def _print_report(result: AuditResult, output_format: OutputFormat) -> None:
