@@ -1,0 +1,668 @@
+"""The Markdown report, read back the way GitHub reads it: parsed as CommonMark with tables."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+import re
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import pytest
+from auditor.rules import CATALOG
+from hypothesis import example, given
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from markdown_it.rules_block.table import escapedSplit
+from markdown_it.token import Token
+
+from auditor.audit import AuditOptions, AuditResult, Checkout, Status, UsageError, run_audit
+from auditor.findings import BaselineStatus, Severity, Suppressed
+from auditor.model import Location
+from auditor.reports.markdown_report import OPEN_LIMIT, clean, code, render, text
+from tests.bad_input.corpus import run_cli
+from tests.conftest import REPO_ROOT, SAMPLE_ELIXIR, SAMPLE_PYTHON, write_tree
+from tests.injections import candidates, compatible, inject
+from tests.sdkgen import generate_spec, render_port, render_python
+
+MARKDOWN = MarkdownIt("commonmark").enable("table")
+EPOCH = "1714521600"  # 2024-05-01T00:00:00Z
+EPOCH_DATE = "2024-05-01"
+SAMPLE_TYPE_LABELS = {
+    "parity": "parity",
+    "wire-compatible": "wire-compatible",
+    "mismatch": "mismatch",
+    "missing in Elixir": "missing-in-elixir",
+    "Elixir-only": "elixir-only",
+}
+
+# Appended to every string of a real result: table pipes, code fences, raw HTML, a line break, an
+# ANSI colour, emphasis, a link, an entity and a trailing backslash.
+HOSTILE = "|`x`<script>alert(1)</script>\n\x1b[31m*_[a](b)&amp;\\"
+# The same text as a reader must see it: the line break a space, the escape character U+FFFD.
+HOSTILE_SHOWN = "|`x`<script>alert(1)</script> \N{REPLACEMENT CHARACTER}[31m*_[a](b)&amp;\\"
+
+
+# --- reading the document back ---------------------------------------------------------------------
+
+
+def inline_text(inline: Token) -> str:
+    """What a reader sees of an inline run: text and code contents, without markup."""
+    return "".join(child.content for child in inline.children or [] if child.type in ("text", "code_inline"))
+
+
+def codes(inline: Token) -> list[str]:
+    return [child.content for child in inline.children or [] if child.type == "code_inline"]
+
+
+@dataclass
+class Table:
+    section: str
+    """The text of the nearest heading above the table."""
+    header: list[str]
+    rows: list[list[Token]]
+    lines: tuple[int, int]
+
+    def column(self, name: str) -> list[Token]:
+        index = self.header.index(name)
+        return [row[index] for row in self.rows]
+
+    def texts(self) -> list[list[str]]:
+        return [[inline_text(cell) for cell in row] for row in self.rows]
+
+
+def tables(tokens: list[Token]) -> list[Table]:
+    found: list[Table] = []
+    heading = ""
+    current: Table | None = None
+    in_head = False
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open":
+            heading = inline_text(tokens[index + 1])
+        elif token.type == "table_open":
+            assert token.map is not None
+            current = Table(heading, [], [], (token.map[0], token.map[1]))
+        elif token.type == "thead_open":
+            in_head = True
+        elif token.type == "thead_close":
+            in_head = False
+        elif token.type == "tr_open" and current is not None and not in_head:
+            current.rows.append([])
+        elif token.type == "inline" and current is not None:
+            if in_head:
+                current.header.append(inline_text(token))
+            else:
+                current.rows[-1].append(token)
+        elif token.type == "table_close" and current is not None:
+            found.append(current)
+            current = None
+    return found
+
+
+def table_in(tokens: list[Token], section: str, first_header: str) -> Table:
+    matches = [t for t in tables(tokens) if t.section == section and t.header[0] == first_header]
+    assert len(matches) == 1, (section, first_header, [(t.section, t.header) for t in tables(tokens)])
+    return matches[0]
+
+
+def priority_items(tokens: list[Token]) -> dict[str, list[Token]]:
+    """Severity heading under Priority fixes -> the inline of each of its list items."""
+    items: dict[str, list[Token]] = {}
+    section, severity = "", None
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open":
+            title = inline_text(tokens[index + 1])
+            if token.tag == "h2":
+                section, severity = title, None
+            elif section == "Priority fixes":
+                severity = title.split(" ")[0]
+                items[severity] = []
+        elif token.type == "inline" and severity is not None and tokens[index - 2].type == "list_item_open":
+            items[severity].append(token)
+    return items
+
+
+def paragraph_after(tokens: list[Token], heading: str) -> Token:
+    """The inline of the first paragraph under a heading."""
+    start = next(i for i, t in enumerate(tokens) if t.type == "heading_open" and inline_text(tokens[i + 1]) == heading)
+    return next(t for t in tokens[start + 3 :] if t.type == "inline")
+
+
+def counts(table: Table) -> dict[str, int]:
+    return {row[0]: int(row[1]) for row in table.texts()}
+
+
+# --- the real sample pair ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Any], str]:
+    """The sample pair through the real CLI: (Markdown report, JSON report, stdout)."""
+    out = tmp_path_factory.mktemp("reports")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        run = run_cli(
+            SAMPLE_PYTHON,
+            SAMPLE_ELIXIR,
+            "--format",
+            "markdown",
+            "--output",
+            str(out / "parity.md"),
+            "--report",
+            f"json={out / 'parity.json'}",
+            "--no-cache",
+        )
+    assert run.returncode == 1, run.stderr  # the sample has P0-P2 findings
+    return (
+        (out / "parity.md").read_text(encoding="utf-8"),
+        json.loads((out / "parity.json").read_text(encoding="utf-8")),
+        run.stdout.decode("utf-8"),
+    )
+
+
+@pytest.fixture(scope="module")
+def sample_result() -> AuditResult:
+    return run_audit(AuditOptions(SAMPLE_PYTHON, SAMPLE_ELIXIR))
+
+
+@pytest.fixture
+def epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+
+def test_the_cli_writes_the_report_to_the_file_and_the_text_report_to_stdout(
+    sample_files: tuple[str, dict[str, Any], str],
+) -> None:
+    report, _, stdout = sample_files
+    assert report.startswith("# Type parity: `")
+    assert f"Generated on {EPOCH_DATE} (UTC) by parity-audit" in report
+    assert stdout.startswith("parity-audit ") and "# Type parity" not in stdout
+
+
+def test_summary_counts_equal_the_json_report(sample_files: tuple[str, dict[str, Any], str]) -> None:
+    report, document, _ = sample_files
+    tokens = MARKDOWN.parse(report)
+    types = counts(table_in(tokens, "Summary", "status"))
+    assert types.pop("total") == len(document["types"]) == 25
+    assert {SAMPLE_TYPE_LABELS[label]: count for label, count in types.items()} == document["summary"]["types"]
+    findings = counts(table_in(tokens, "Summary", "severity"))
+    assert findings.pop("total") == len(document["findings"]) == 35
+    assert findings == document["summary"]["findings"]
+
+
+def test_the_inputs_table_names_both_checkouts(sample_files: tuple[str, dict[str, Any], str]) -> None:
+    report, document, _ = sample_files
+    rows = table_in(MARKDOWN.parse(report), f"Type parity: {SAMPLE_PYTHON} vs {SAMPLE_ELIXIR}", "")
+    by_label = {row[0]: row[1:] for row in rows.texts()}
+    assert set(by_label) == {"path", "files", "types"}  # no git metadata: the rows are left out
+    assert by_label["path"] == [str(SAMPLE_PYTHON), str(SAMPLE_ELIXIR)]
+    sides = document["inputs"]
+    assert by_label["files"] == [str(sides["python"]["files"]), str(sides["elixir"]["files"])]
+    assert by_label["types"] == [str(sides["python"]["types"]), str(sides["elixir"]["types"])]
+
+
+def test_the_pie_chart_has_one_slice_per_non_empty_status(sample_result: AuditResult, epoch: None) -> None:
+    def slices(result: AuditResult) -> list[str]:
+        charts = [t for t in MARKDOWN.parse(render(result)) if t.type == "fence" and t.info == "mermaid"]
+        assert len(charts) == 1
+        lines = charts[0].content.splitlines()
+        assert lines[:2] == ["pie showData", "    title Types by status"]
+        return lines[2:]
+
+    assert slices(sample_result) == [
+        '    "parity" : 6',
+        '    "wire-compatible" : 6',
+        '    "mismatch" : 10',
+        '    "missing in Elixir" : 2',
+        '    "Elixir-only" : 1',
+    ]
+    without = replace(sample_result, types=tuple(t for t in sample_result.types if t.status is not Status.ELIXIR_ONLY))
+    assert '    "Elixir-only" : 1' not in slices(without) and len(slices(without)) == 4
+
+
+def test_the_priority_list_is_p0_to_p3_in_order_with_each_findings_message(
+    sample_files: tuple[str, dict[str, Any], str],
+) -> None:
+    report, document, _ = sample_files
+    items = priority_items(MARKDOWN.parse(report))
+    assert list(items) == ["P0", "P1", "P2", "P3"]  # info findings are notes, listed with their types
+    rank = {"P0": 0, "P1": 1, "P2": 2, "P3": 3}
+    expected = sorted(
+        (f for f in document["findings"] if f["severity"] != "info"),
+        key=lambda f: (rank[f["severity"]], f["type"], f["field"] or "", f["rule"]),
+    )
+    listed = [(severity, inline) for severity, inlines in items.items() for inline in inlines]
+    assert len(listed) == len(expected) == 32
+    for (severity, inline), finding in zip(listed, expected, strict=True):
+        name = finding["type"] if finding["field"] is None else f"{finding['type']}.{finding['field']}"
+        assert severity == finding["severity"]
+        assert codes(inline) == [name, finding["rule"]]
+        assert inline_text(inline) == f"{name} — {finding['rule']} — {finding['message']}"
+    first = items["P0"][0]
+    assert codes(first) == ["Asset.filename", "missing-field"]
+
+
+def test_a_mismatched_type_lists_every_field_of_both_sides(sample_files: tuple[str, dict[str, Any], str]) -> None:
+    report, _, _ = sample_files
+    tokens = MARKDOWN.parse(report)
+    table = table_in(tokens, "Asset", "field")
+    assert [codes(cell) for cell in table.column("field")] == [
+        ["id"], ["filename"], ["content_type"], ["byte_size"], ["uploaded_at"], ["checksum"], ["dimensions"], ["url"]
+    ]
+    # Annotations as written in sample_repos/python_sdk/pixelmill/types/asset.py and .../asset.ex.
+    assert [inline_text(cell) for cell in table.column("Python")] == [
+        "str, required",
+        "str, required",
+        "str, required",
+        "int, required",
+        "datetime.datetime, required",
+        "Optional[str], default None",
+        "Optional[Size], default None",
+        "—",
+    ]
+    assert [inline_text(cell) for cell in table.column("Elixir")] == [
+        "String.t(), enforced",
+        "—",
+        "String.t(), enforced",
+        "String.t(), enforced",
+        "DateTime.t(), enforced",
+        "String.t() | nil",
+        "Size.t() | nil",
+        "String.t() | nil",
+    ]
+    assert [inline_text(cell) for cell in table.column("finding")] == [
+        "", "P0 missing-field", "", "P1 type-mismatch", "", "", "", "P3 extra-field"
+    ]
+    definitions = paragraph_after(tokens, "Asset")
+    assert codes(definitions) == [
+        "pixelmill.types.asset.Asset",
+        "pixelmill/types/asset.py:10",
+        "Pixelmill.Types.Asset",
+        "lib/pixelmill/types/asset.ex:1",
+    ]
+    overview = table_in(tokens, "Mismatch (10 types)", "type")
+    assert len(overview.rows) == 10
+    assert overview.texts()[0] == [
+        "Asset", "1", "1", "0", "1", "0", "pixelmill/types/asset.py:10", "lib/pixelmill/types/asset.ex:1"
+    ]
+
+
+def test_an_enum_mismatch_shows_both_value_sets(sample_files: tuple[str, dict[str, Any], str]) -> None:
+    table = table_in(MARKDOWN.parse(sample_files[0]), "Finish", "")
+    assert table.texts() == [
+        ["values", "'glossy' | 'matte' | 'satin'", ":glossy | :matte | :lustre", "P1 enum-value-mismatch"]
+    ]
+
+
+def test_a_missing_type_shows_what_a_port_needs(sample_files: tuple[str, dict[str, Any], str]) -> None:
+    tokens = MARKDOWN.parse(sample_files[0])
+    # sample_repos/python_sdk/pixelmill/types/layer.py, class ShapeLayer
+    assert table_in(tokens, "ShapeLayer", "field").texts() == [
+        ["type", 'Literal["shape"]', "optional", '"shape"'],
+        ["shape", 'Literal["rect", "ellipse"]', "required", "—"],
+        ["fill", "Optional[str]", "optional", "None"],
+    ]
+    paragraphs = [inline_text(t) for t in tokens if t.type == "inline"]
+    assert "Values: 'portrait' | 'landscape'" in paragraphs
+    assert "union pixelmill.types.render.Orientation at pixelmill/types/render.py:9" in paragraphs
+
+
+def test_an_elixir_only_type_shows_its_module_and_fields(sample_files: tuple[str, dict[str, Any], str]) -> None:
+    tokens = MARKDOWN.parse(sample_files[0])
+    # sample_repos/elixir_sdk/lib/pixelmill/types/error_body.ex
+    assert table_in(tokens, "ErrorBody", "field").texts() == [
+        ["code", "String.t()", "enforced", "—"],
+        ["message", "String.t()", "enforced", "—"],
+        ["details", "map()", "optional", "%{}"],
+    ]
+    paragraphs = [inline_text(t) for t in tokens if t.type == "inline"]
+    assert "struct Pixelmill.Types.ErrorBody at lib/pixelmill/types/error_body.ex:1" in paragraphs
+
+
+def test_parity_and_wire_compatible_sections(sample_files: tuple[str, dict[str, Any], str]) -> None:
+    report, document, _ = sample_files
+    tokens = MARKDOWN.parse(report)
+    parity = table_in(tokens, "Parity (6 types)", "type")
+    statuses = {t["name"]: t["status"] for t in document["types"]}
+    assert [row[0] for row in parity.texts()] == sorted(n for n, s in statuses.items() if s == "parity")
+    assert codes(parity.column("fields or values")[0]) == ["size", "layers", "background"]  # Canvas
+    notes = table_in(tokens, "Wire-compatible (6 types)", "type")
+    expected = sorted(
+        (f["type"], f["field"] or "type", f["severity"], f["rule"], f["message"])
+        for f in document["findings"]
+        if statuses.get(f["type"]) == "wire-compatible"
+    )
+    assert sorted(tuple(row) for row in notes.texts()) == expected
+
+
+def test_the_legend_explains_exactly_the_rules_that_occur(sample_files: tuple[str, dict[str, Any], str]) -> None:
+    report, document, _ = sample_files
+    legend = table_in(MARKDOWN.parse(report), "Rules", "rule")
+    occurring = {f["rule"] for f in document["findings"]}
+    assert legend.texts() == [[r.slug, r.severity, r.summary] for r in CATALOG if r.slug in occurring]
+
+
+# --- metadata, baseline, suppressions, diagnostics ---------------------------------------------------
+
+
+def test_git_metadata_and_revisions_appear_when_known(sample_result: AuditResult, epoch: None) -> None:
+    result = replace(
+        sample_result,
+        python_input=Checkout(
+            "../sdk", revision="v1.4.0", commit="9f2c" * 10, commit_date="2024-04-30T09:15:00+00:00", branch="main"
+        ),
+        elixir_input=Checkout("../port", commit="1b7e" * 10, commit_date="2024-04-29T18:02:11+02:00", branch="feat/x"),
+    )
+    tokens = MARKDOWN.parse(render(result))
+    inputs = table_in(tokens, "Type parity: ../sdk vs ../port", "")
+    assert {row[0]: row[1:] for row in inputs.texts()} == {
+        "path": ["../sdk", "../port"],
+        "revision": ["v1.4.0", "work tree"],
+        "commit": ["9f2c" * 10, "1b7e" * 10],
+        "commit date": ["2024-04-30T09:15:00+00:00", "2024-04-29T18:02:11+02:00"],
+        "branch": ["main", "feat/x"],
+        "files": [str(len(result.python.files)), str(len(result.elixir.files))],
+        "types": ["24", "23"],
+    }
+
+
+def test_baselined_findings_come_after_new_ones_and_are_counted(sample_result: AuditResult, epoch: None) -> None:
+    p1 = [f for f in sample_result.findings if f.severity is Severity.P1]
+    known = {p1[0].fingerprint, p1[1].fingerprint}
+    result = replace(sample_result, baseline=BaselineStatus(".parity-baseline.json", frozenset(known), fixed=3))
+    tokens = MARKDOWN.parse(render(result))
+    listed = priority_items(tokens)["P1"]
+    assert len(listed) == 12
+    assert [inline_text(item).endswith(" — baselined") for item in listed] == [False] * 10 + [True] * 2
+    assert [codes(item)[0] for item in listed[-2:]] == [
+        f"{f.type_name}.{f.field}" if f.field else f.type_name for f in p1[:2]
+    ]
+    severities = table_in(tokens, "Summary", "severity")
+    assert severities.header == ["severity", "findings", "new", "baselined"]
+    assert severities.texts()[1] == ["P1", "12", "10", "2"]
+    assert severities.texts()[-1] == ["total", "35", "33", "2"]
+    paragraphs = [inline_text(t) for t in tokens if t.type == "inline"]
+    assert (
+        ".parity-baseline.json: 2 findings of this run baselined (reported, never failing the run), "
+        "3 baselined since fixed."
+    ) in paragraphs
+
+
+def test_suppressed_findings_show_their_reason_and_where_the_ignore_is(sample_result: AuditResult, epoch: None) -> None:
+    accepted = next(f for f in sample_result.findings if f.rule == "extra-field" and f.field == "url")
+    result = replace(
+        sample_result,
+        findings=tuple(f for f in sample_result.findings if f != accepted),
+        suppressed=(
+            Suppressed(accepted, "config", "url is a port-only convenience", Location("pyproject.toml", 41)),
+        ),
+    )
+    tokens = MARKDOWN.parse(render(result))
+    assert table_in(tokens, "Suppressed findings (1)", "finding").texts() == [
+        ["Asset.url", "P3", "extra-field", "config", "url is a port-only convenience", "pyproject.toml:41"]
+    ]
+    assert "1 finding suppressed: see Suppressed findings." in [inline_text(t) for t in tokens if t.type == "inline"]
+    # The rule of a suppressed finding is still explained.
+    assert "extra-field" in [row[0] for row in table_in(tokens, "Rules", "rule").texts()]
+
+
+def test_diagnostics_of_a_real_run_are_listed(tmp_path: Path, epoch: None) -> None:
+    python_root = write_tree(
+        tmp_path / "py",
+        {
+            "sdk/__init__.py": "",
+            "sdk/types.py": "from pydantic import BaseModel\n\nclass A(BaseModel):\n    x: int\n",
+            "sdk/broken.py": "class B(:\n",
+        },
+    )
+    elixir_root = write_tree(tmp_path / "ex", {"lib/sdk/a.ex": "defmodule Sdk.A do\n  defstruct [:x]\nend\n"})
+    result = run_audit(AuditOptions(python_root, elixir_root))
+    assert result.diagnostics
+    table = table_in(MARKDOWN.parse(render(result)), f"Diagnostics ({len(result.diagnostics)})", "level")
+    assert [(row[1], row[2]) for row in table.texts()] == [
+        (side, f"{d.path}:{d.line}") for side, d in result.diagnostics
+    ]
+    assert [row[3] for row in table.texts()] == [clean(d.message) for _, d in result.diagnostics]
+
+
+# --- determinism and the date ------------------------------------------------------------------------
+
+
+def test_two_renders_are_byte_identical(sample_result: AuditResult, epoch: None) -> None:
+    again = run_audit(AuditOptions(SAMPLE_PYTHON, SAMPLE_ELIXIR))
+    assert render(sample_result) == render(sample_result) == render(again)
+
+
+def test_the_date_is_source_date_epoch_in_utc(
+    sample_result: AuditResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1704067199")  # 2023-12-31T23:59:59Z, already 2024 east of UTC
+    assert "Generated on 2023-12-31 (UTC)" in render(sample_result)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    before = datetime.now(UTC).date().isoformat()
+    report = render(sample_result)
+    after = datetime.now(UTC).date().isoformat()
+    assert f"Generated on {before} (UTC)" in report or f"Generated on {after} (UTC)" in report
+
+
+@pytest.mark.parametrize("value", ["yesterday", "1.5", "-1", " 1714521600", "99999999999999999999"])
+def test_a_malformed_source_date_epoch_is_a_usage_error(
+    sample_result: AuditResult, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    with pytest.raises(UsageError, match="SOURCE_DATE_EPOCH must be a whole number of seconds"):
+        render(sample_result)
+
+
+# --- long reports ------------------------------------------------------------------------------------
+
+
+def details_blocks(tokens: list[Token]) -> list[tuple[bool, int, int]]:
+    """(opened, first line, last line) of each `<details>` block."""
+    blocks = []
+    start: tuple[bool, int] | None = None
+    for token in tokens:
+        if token.type == "html_block" and token.content.startswith("<details"):
+            assert token.map is not None
+            start = (token.content.startswith("<details open>"), token.map[0])
+        elif token.type == "html_block" and token.content.startswith("</details>"):
+            assert start is not None and token.map is not None
+            blocks.append((start[0], start[1], token.map[1]))
+            start = None
+    return blocks
+
+
+def heading_lines(tokens: list[Token]) -> dict[str, int]:
+    return {
+        inline_text(tokens[i + 1]): t.map[0] for i, t in enumerate(tokens) if t.type == "heading_open" and t.map
+    }
+
+
+def test_a_200_type_sdk_collapses_its_per_type_sections_and_keeps_the_priorities_visible(
+    tmp_path: Path, epoch: None
+) -> None:
+    rng = random.Random(4)
+    spec = generate_spec(rng, 200, fields_per_type=(3, 8))
+    port, _ = inject(spec, compatible(rng.sample(candidates(spec), 60), spec))
+    python_root = write_tree(tmp_path / "py", render_python(spec))
+    elixir_root = write_tree(tmp_path / "ex", render_port(port, spec.package))
+    result = run_audit(AuditOptions(python_root, elixir_root))
+    by_status = {status: sum(1 for t in result.types if t.status is status) for status in Status}
+    assert by_status[Status.PARITY] > OPEN_LIMIT and by_status[Status.MISMATCH] > OPEN_LIMIT
+    tokens = MARKDOWN.parse(render(result))
+    blocks = details_blocks(tokens)
+    assert blocks and not any(opened for opened, _, _ in blocks)
+    headings = heading_lines(tokens)
+    inside = [name for name, line in headings.items() if any(start <= line < end for _, start, end in blocks)]
+    outside = [name for name in headings if name not in inside]
+    assert "Summary" in outside and "Priority fixes" in outside
+    severities = {name for name in headings if re.fullmatch(r"P[0-3] \(\d+\)", name)}
+    assert severities and severities <= set(outside)
+    mismatched = {t.pair.name for t in result.types if t.status is Status.MISMATCH}
+    assert mismatched <= set(inside)  # each mismatched type's field table is collapsed
+
+
+def test_a_short_section_starts_expanded(sample_files: tuple[str, dict[str, Any], str]) -> None:
+    tokens = MARKDOWN.parse(sample_files[0])
+    assert details_blocks(tokens) and all(opened for opened, _, _ in details_blocks(tokens))
+
+
+# --- hostile names -----------------------------------------------------------------------------------
+
+
+def hostile(value: Any) -> Any:
+    """`value` with HOSTILE appended to every string it holds: names, annotations, paths, messages."""
+    if isinstance(value, Enum) or value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        return value + HOSTILE
+    if isinstance(value, tuple):
+        return tuple(hostile(item) for item in value)
+    if isinstance(value, frozenset):
+        return frozenset(hostile(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: hostile(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        return replace(value, **changes)
+    raise TypeError(f"unexpected value in a result: {value!r}")
+
+
+@pytest.fixture
+def hostile_report(sample_result: AuditResult, epoch: None) -> tuple[AuditResult, str]:
+    accepted = sample_result.findings[0]
+    with_metadata = replace(
+        sample_result,
+        python_input=Checkout("sdk", revision="v1", commit="c0ffee", commit_date="2024-04-30", branch="main"),
+        suppressed=(Suppressed(accepted, "inline", "accepted", Location("pixelmill/types/asset.py", 12)),),
+    )
+    result = hostile(with_metadata)
+    baselined = frozenset(f.fingerprint for f in result.findings[:3])
+    result = replace(result, baseline=BaselineStatus("baseline.json" + HOSTILE, baselined, fixed=1))
+    return result, render(result)
+
+
+def test_hostile_text_reaches_no_raw_html_and_no_control_character(hostile_report: tuple[AuditResult, str]) -> None:
+    _, report = hostile_report
+    assert "\x1b" not in report and "\r" not in report
+    tokens = MARKDOWN.parse(report)
+    for token in tokens:
+        for inline in [token, *(token.children or [])]:
+            if inline.type == "html_block":
+                assert re.fullmatch(r"(<details( open)?>\n<summary>[\w ()]+</summary>\n|</details>\n)", inline.content)
+            assert inline.type != "html_inline", inline.content
+    assert "<script" not in MARKDOWN.render(report)
+    assert "&lt;script&gt;" in MARKDOWN.render(report)
+
+
+def test_hostile_text_keeps_every_table_row_to_its_columns(hostile_report: tuple[AuditResult, str]) -> None:
+    _, report = hostile_report
+    lines = report.splitlines()
+    found = tables(MARKDOWN.parse(report))
+    assert len(found) > 15
+    for table in found:
+        source = lines[table.lines[0] : table.lines[1]]
+        assert len(source) == len(table.rows) + 2
+        for line in source:
+            assert line.startswith("| ") and line.endswith(" |")
+            assert len(escapedSplit(line[1:-1])) == len(table.header), line
+
+
+def test_hostile_text_round_trips_in_tables_and_lists(hostile_report: tuple[AuditResult, str]) -> None:
+    result, report = hostile_report
+    tokens = MARKDOWN.parse(report)
+    asset = next(t for t in result.types if t.pair.name == "Asset" + HOSTILE)
+    table = table_in(tokens, "Asset" + HOSTILE_SHOWN, "field")
+    assert [codes(cell) for cell in table.column("field")] == [
+        [field.name.replace(HOSTILE, HOSTILE_SHOWN)] for field in asset.pair.fields
+    ]
+    assert codes(table.column("Python")[0]) == ["str" + HOSTILE_SHOWN]
+    assert codes(table.column("Elixir")[0]) == ["String.t()" + HOSTILE_SHOWN]
+    assert codes(table.column("finding")[1]) == ["missing-field" + HOSTILE_SHOWN]
+    first = priority_items(tokens)["P0"][0]
+    assert codes(first) == [f"Asset{HOSTILE_SHOWN}.filename{HOSTILE_SHOWN}", "missing-field" + HOSTILE_SHOWN]
+    message = next(f.message for f in result.findings if f.field == "filename" + HOSTILE)
+    shown = message.replace(HOSTILE, HOSTILE_SHOWN)
+    # The first three findings are the baselined ones.
+    assert inline_text(first) == f"{codes(first)[0]} — {codes(first)[1]} — {shown} — baselined"
+    suppressed = table_in(tokens, "Suppressed findings (1)", "finding")
+    assert suppressed.texts()[0][3:] == [
+        "inline" + HOSTILE_SHOWN,
+        "accepted" + HOSTILE_SHOWN,
+        f"pixelmill/types/asset.py{HOSTILE_SHOWN}:12",
+    ]
+    inputs = table_in(tokens, f"Type parity: sdk{HOSTILE_SHOWN} vs {SAMPLE_ELIXIR}{HOSTILE_SHOWN}", "")
+    assert {row[0]: row[1] for row in inputs.texts()}["branch"] == "main" + HOSTILE_SHOWN
+
+
+# --- the escaping functions, for any text ------------------------------------------------------------
+
+SAMPLES = (HOSTILE, "a\\|b", "\\", "`", "`` ` ``", " lead", "trail ", "  both  ", "x\u202eevil", "**b**", "<b>&</b>")
+
+
+def with_samples(test: Any) -> Any:
+    """The test run on each of SAMPLES as well as on hypothesis's own draws."""
+    for value in SAMPLES:
+        test = example(value)(test)
+    return test
+
+
+def cell(markdown: str) -> tuple[Token, str]:
+    """The first cell of a one-row table whose second cell says `end`."""
+    found = tables(MARKDOWN.parse(f"| a | b |\n|---|---|\n| {markdown} | end |\n"))
+    assert len(found) == 1 and len(found[0].rows) == 1
+    row = found[0].rows[0]
+    return row[0], inline_text(row[1])
+
+
+@given(st.text())
+@with_samples
+def test_escaped_text_stays_one_literal_table_cell(value: str) -> None:
+    inline, second = cell(text(value))
+    assert second == "end"
+    assert all(child.type == "text" for child in inline.children or [])  # no HTML, code, emphasis or link
+    assert inline_text(inline) == clean(value).strip()
+
+
+@given(st.text())
+@with_samples
+def test_escaped_text_is_literal_inside_a_line(value: str) -> None:
+    tokens = MARKDOWN.parse(f"before {text(value)}\n")
+    assert [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close"]
+    assert all(child.type == "text" for child in tokens[1].children or [])
+    assert inline_text(tokens[1]) == f"before {clean(value)}".strip()
+
+
+@given(st.text().filter(lambda value: clean(value).strip() != ""))
+@with_samples
+def test_a_code_span_shows_its_text_exactly_in_a_cell_and_in_a_line(value: str) -> None:
+    inline, second = cell(code(value, in_table=True))
+    assert second == "end"
+    assert [(child.type, child.content) for child in inline.children or []] == [("code_inline", clean(value))]
+    tokens = MARKDOWN.parse(f"before {code(value, in_table=False)} after\n")
+    assert [(child.type, child.content) for child in tokens[1].children or []] == [
+        ("text", "before "),
+        ("code_inline", clean(value)),
+        ("text", " after"),
+    ]
+
+
+def test_clean_keeps_text_on_one_line_and_marks_control_characters() -> None:
+    assert clean("Union[\n    int,\r\n    str,\n]") == "Union[ int, str, ]"
+    assert clean("a\tb\x1b[31mc\x00d\u202ee") == "a b\ufffd[31mc\ufffdd\ufffde"
+    assert clean("a\u2028b\x85c") == "a b c"
+
+
+def test_the_readme_excerpt_is_cut_from_the_sample_report(monkeypatch: pytest.MonkeyPatch, epoch: None) -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Markdown report\n", 1)[1]
+    excerpt = section.split("```markdown\n", 1)[1].split("\n```\n", 1)[0]
+    monkeypatch.chdir(REPO_ROOT)  # the excerpt names the checkouts as `make demo` does
+    report = render(run_audit(AuditOptions(Path("sample_repos/python_sdk"), Path("sample_repos/elixir_sdk"))))
+    position = 0
+    for chunk in (part.strip("\n") for part in excerpt.split("\n...\n")):
+        found = report.find(chunk.removesuffix("\n..."), position)
+        assert found >= 0, chunk
+        position = found
