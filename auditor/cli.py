@@ -232,9 +232,15 @@ def audit(
         typer.echo("parity-audit: interrupted", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     files = [(output_format, output)] if output is not None else []
-    for file_format, path in files + extra_reports:
-        write_atomically(path, renderer(file_format.value)(result).encode("utf-8"))
-    _print_report(result, OutputFormat.TEXT if output is not None else output_format)
+    try:
+        for file_format, path in files + extra_reports:
+            try:
+                write_atomically(path, renderer(file_format.value)(result).encode("utf-8"))
+            except OSError as error:
+                raise UsageError(f"cannot write the {file_format} report to {path}: {error.strerror}.") from None
+        _print_report(result, OutputFormat.TEXT if output is not None else output_format)
+    except UsageError as error:
+        raise _usage_error(str(error)) from None
     raise typer.Exit(exit_code(result, threshold))
 
 

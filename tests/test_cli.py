@@ -200,6 +200,18 @@ def test_repeated_report_options_write_each_format_once(tmp_path: Path) -> None:
     assert text_path.read_text() == invoke(SAMPLE_PYTHON, SAMPLE_ELIXIR, "--format", "text").stdout
 
 
+def test_a_report_that_cannot_be_written_or_dated_is_a_usage_error(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "a-file").write_text("")
+    unwritable = invoke(SAMPLE_PYTHON, SAMPLE_ELIXIR, "--report", f"json={tmp_path / 'a-file' / 'a.json'}")
+    assert unwritable.exit_code == 2
+    assert unwritable.stderr.startswith("parity-audit: cannot write the json report to ")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    undated = invoke(SAMPLE_PYTHON, SAMPLE_ELIXIR, "--format", "markdown")
+    assert undated.exit_code == 2
+    assert "SOURCE_DATE_EPOCH" in undated.stderr
+    assert len(undated.stderr.splitlines()) == 1
+
+
 def test_a_report_option_without_a_known_format_is_a_usage_error(tmp_path: Path) -> None:
     for entry in ("pdf=x.pdf", "json", "json="):
         result = invoke(SAMPLE_PYTHON, SAMPLE_ELIXIR, "--report", entry)
