@@ -127,3 +127,33 @@ def test_terminal_report_emits_only_its_own_styling(checkouts: tuple[Path, Path]
     assert CSI_RED not in output  # rich writes truecolor codes (38;2;...), never this bare one
     assert MARKUP in output
     assert "\N{REPLACEMENT CHARACTER}]0;pwned" in output
+
+
+def test_markdown_report_shows_hostile_text_as_text_only(checkouts: tuple[Path, Path]) -> None:
+    from markdown_it import MarkdownIt
+
+    run = run_cli(*checkouts, "--format", "markdown", "--fail-on", "never")
+    assert run.returncode == 0, run.stderr
+    text = run.stdout.decode("utf-8")
+    assert ESC not in text and BEL not in text
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    html = [t.content for t in tokens if t.type == "html_block"]
+    html += [child.content for t in tokens for child in t.children or () if child.type == "html_inline"]
+    assert all("script" not in fragment for fragment in html), html
+    rendered_text = [child.content for t in tokens for child in t.children or () if child.type in ("text", "code_inline")]
+    assert any(HTML in fragment for fragment in rendered_text)
+    assert any("weird|key" in fragment for fragment in rendered_text)
+
+
+def test_sarif_and_github_outputs_carry_no_raw_control_characters(checkouts: tuple[Path, Path]) -> None:
+    sarif = run_cli(*checkouts, "--format", "sarif", "--fail-on", "never")
+    assert sarif.returncode == 0, sarif.stderr
+    assert b"\x1b" not in sarif.stdout and b"\x07" not in sarif.stdout
+    messages = [result["message"]["text"] for result in json.loads(sarif.stdout)["runs"][0]["results"]]
+    assert any(WEIRD_KEY.replace("[", "\\[").replace("]", "\\]") in message for message in messages)
+
+    github = run_cli(*checkouts, "--format", "github", "--fail-on", "never")
+    assert github.returncode == 0, github.stderr
+    assert b"\x1b" not in github.stdout and b"\x07" not in github.stdout
+    lines = github.stdout.decode("utf-8").splitlines()
+    assert lines and all(line.startswith("::") for line in lines)
