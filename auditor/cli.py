@@ -150,6 +150,14 @@ def audit(
     fail_on: Annotated[
         FailOn, typer.Option(help="Exit 1 when a finding has this severity or a worse one.")
     ] = FailOn.P2,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(help="Fail only on findings this baseline file (from --write-baseline) does not record."),
+    ] = None,
+    write_baseline: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="Record today's findings in this baseline file; the run then exits 0."),
+    ] = None,
     show_rules: Annotated[
         bool, typer.Option("--list-rules", help="Print the rule catalog and exit.")
     ] = False,
@@ -190,6 +198,7 @@ def audit(
         excluded_types=tuple(exclude_type or ()),
         jobs=jobs,
         cache_dir=None if no_cache else cache_dir or _default_cache_dir(),
+        baseline=baseline,
     )
     # The run allocates millions of small immutable objects and creates no garbage cycles worth
     # collecting; the cyclic collector's repeated passes over them cost more than a third of the run.
@@ -203,11 +212,18 @@ def audit(
         # Whatever was being written is written atomically, so stopping here leaves no partial file.
         typer.echo("parity-audit: interrupted", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    if write_baseline is not None:
+        from auditor.baseline import baseline_document  # only for the run that writes one
+
+        try:
+            write_atomically(write_baseline, baseline_document(result.findings))
+        except OSError as error:
+            raise _usage_error(f"cannot write the baseline file {write_baseline}: {error.strerror or error}.") from None
     files = [(output_format, output)] if output is not None else []
     for file_format, path in files + extra_reports:
         write_atomically(path, renderer(file_format.value)(result).encode("utf-8"))
     _print_report(result, OutputFormat.TEXT if output is not None else output_format)
-    raise typer.Exit(exit_code(result, fail_on))
+    raise typer.Exit(0 if write_baseline is not None else exit_code(result, fail_on))
 
 
 def _print_report(result: AuditResult, output_format: OutputFormat) -> None:
