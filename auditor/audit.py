@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor.align import AUDITED_KINDS, TypePair, align
 from auditor.cache import SummaryCache
@@ -23,7 +24,12 @@ from auditor.model import Diagnostic, SideModel
 from auditor.progress import ProgressListener
 from auditor.python import extract_python, summarize_python
 from auditor.python.summary import PythonFileSummary, summarize_file
-from auditor.rules import CATALOG
+from auditor.rules import CATALOG, RULES_BY_SLUG
+from auditor.suppressions import CommentScan
+from auditor.triage import triage
+
+if TYPE_CHECKING:
+    from auditor.baseline import RecordedBaseline
 
 
 class UsageError(Exception):
@@ -86,7 +92,7 @@ class AuditResult:
     types: tuple[TypeStatus, ...]
     findings: tuple[Finding, ...]
     diagnostics: tuple[tuple[str, Diagnostic], ...]
-    """(side, diagnostic), side being "python", "elixir" or "alignment" (paths are Python-side)."""
+    """(side, diagnostic), side being "python", "elixir", "alignment" (paths are Python-side) or "config"."""
     python_input: Checkout
     elixir_input: Checkout
     suppressed: tuple[Suppressed, ...] = ()
@@ -148,13 +154,35 @@ def _python_side(
     return side
 
 
+def _check_rule_names(options: AuditOptions) -> None:
+    named = {*options.disabled_rules, *(options.severity_overrides or {})}
+    unknown = sorted(named - RULES_BY_SLUG.keys())
+    if unknown:
+        raise UsageError(
+            f"There is no rule called {unknown[0]!r} to disable or give a severity; --list-rules shows them all."
+        )
+
+
+def _read_baseline(path: Path) -> RecordedBaseline:
+    # Imported here, so that a run without a baseline never pays for the module and for json.
+    from auditor.baseline import BaselineError, read_baseline
+
+    try:
+        return read_baseline(path)
+    except BaselineError as error:
+        raise UsageError(str(error)) from None
+
+
 def run_audit(options: AuditOptions) -> AuditResult:
     _check_root(options.python_root, "Python")
     _check_root(options.elixir_root, "Elixir")
+    _check_rule_names(options)
+    recorded = _read_baseline(options.baseline) if options.baseline is not None else None
     python_files = python_sources(options.python_root, options.python_includes)
     elixir_files = elixir_sources(options.elixir_root, options.elixir_includes)
     cache = SummaryCache(options.cache_dir) if options.cache_dir is not None else None
     advanced = options.progress.advanced if options.progress is not None else None
+    comments = (CommentScan("python", python_files.audited), CommentScan("elixir", elixir_files.audited))
     python_store = SummaryStore(
         options.python_root,
         "Python",
@@ -163,6 +191,7 @@ def run_audit(options: AuditOptions) -> AuditResult:
         lambda path: summarize_file(options.python_root, path),
         cache,
         advanced,
+        comments[0].notice,
     )
     elixir_store = SummaryStore(
         options.elixir_root,
@@ -172,6 +201,7 @@ def run_audit(options: AuditOptions) -> AuditResult:
         lambda path: read_elixir_summary(options.elixir_root, path),
         cache,
         advanced,
+        comments[1].notice,
     )
     if options.progress is not None:
         options.progress.started("Python", len(python_files.audited))
@@ -204,22 +234,26 @@ def run_audit(options: AuditOptions) -> AuditResult:
             f".ex files under {options.elixir_root}."
         )
     alignment = align(python, elixir, options.name_map or {})
-    findings = run_rules(alignment, CATALOG)
+    findings = run_rules(alignment, tuple(rule for rule in CATALOG if rule.slug not in options.disabled_rules))
+    triaged = triage(findings, alignment, options.severity_overrides or {}, options.ignores, comments, recorded)
     by_type: dict[str, list[Finding]] = {}
-    for finding in findings:
+    for finding in triaged.findings:
         by_type.setdefault(finding.type_name, []).append(finding)
     statuses = tuple(TypeStatus(pair, _status(pair, by_type.get(pair.name, []))) for pair in alignment.pairs)
     diagnostics = sorted(
         [("python", d) for d in python.diagnostics]
         + [("elixir", d) for d in elixir.diagnostics]
         + [("alignment", d) for d in alignment.diagnostics]
+        + list(triaged.diagnostics)
     )
     return AuditResult(
         python,
         elixir,
         statuses,
-        tuple(findings),
+        triaged.findings,
         tuple(diagnostics),
         Checkout(str(options.python_root)),
         Checkout(str(options.elixir_root)),
+        triaged.suppressed,
+        triaged.baseline,
     )

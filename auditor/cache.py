@@ -19,7 +19,7 @@ from typing import TypeVar
 from auditor import __version__
 from auditor.atomic import write_atomically
 
-_FORMAT = b"parity-audit-cache-2\n"
+_FORMAT = b"parity-audit-cache-3\n"
 Entry = TypeVar("Entry")
 
 

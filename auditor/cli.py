@@ -155,6 +155,10 @@ def audit(
         Path | None,
         typer.Option(help="Fail only on findings this baseline file (from --write-baseline) does not record."),
     ] = None,
+    write_baseline: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="Record today's findings in this baseline file; the run then exits 0."),
+    ] = None,
     show_rules: Annotated[
         bool, typer.Option("--list-rules", help="Print the rule catalog and exit.")
     ] = False,
@@ -231,6 +235,13 @@ def audit(
         # Whatever was being written is written atomically, so stopping here leaves no partial file.
         typer.echo("parity-audit: interrupted", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    if write_baseline is not None:
+        from auditor.baseline import baseline_document  # only for the run that writes one
+
+        try:
+            write_atomically(write_baseline, baseline_document(result.findings))
+        except OSError as error:
+            raise _usage_error(f"cannot write the baseline file {write_baseline}: {error.strerror or error}.") from None
     files = [(output_format, output)] if output is not None else []
     try:
         for file_format, path in files + extra_reports:
@@ -241,7 +252,7 @@ def audit(
         _print_report(result, OutputFormat.TEXT if output is not None else output_format)
     except UsageError as error:
         raise _usage_error(str(error)) from None
-    raise typer.Exit(exit_code(result, threshold))
+    raise typer.Exit(0 if write_baseline is not None else exit_code(result, threshold))
 
 
 def _print_report(result: AuditResult, output_format: OutputFormat) -> None:

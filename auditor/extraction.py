@@ -99,6 +99,7 @@ class SummaryStore(Generic[Summary]):
         read_failed: Callable[[str], Summary],
         cache: SummaryCache | None,
         progress: ProgressCallback | None = None,
+        on_read: Callable[[str, bytes], None] | None = None,
     ) -> None:
         self.root = root
         self.language = language
@@ -107,6 +108,8 @@ class SummaryStore(Generic[Summary]):
         self.read_failed = read_failed
         self.cache = cache
         self.progress = progress
+        self.on_read = on_read
+        """Shown every file's bytes as they are read, cached or not: a reader of comments reads nothing again."""
         self.summaries: dict[str, Summary] = {}
         self._cache_keys: dict[str, str] = {}
         self._in_flight: dict[str, _Batch] = {}
@@ -178,6 +181,8 @@ class SummaryStore(Generic[Summary]):
             if data is None:
                 self.summaries[path] = self.read_failed(path)
                 continue
+            if self.on_read is not None:
+                self.on_read(path, data)
             if self.cache is not None:
                 key = self._cache_keys[path] = self.cache.key(self.language, path, data)
                 payload = self.cache.payload(key) if consult_cache else None

@@ -176,6 +176,9 @@ class Field:
     location: Location
     annotation: str
     alias: str | None = None
+    typespec_line: int | None = None
+    """Another line of `location.path` declaring the field, when its type is written apart from it (an
+    Elixir key's entry in `@type t`, `location` being its `defstruct` key)."""
 
 
 class TypeKind(StrEnum):

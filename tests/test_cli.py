@@ -46,6 +46,8 @@ def test_json_has_the_documented_shape() -> None:
         "types",
         "findings",
         "diagnostics",
+        "suppressed",
+        "baseline",
     }
     assert document["schema_version"] == 1
     assert set(document["inputs"]["python"]) == {"root", "files", "types"}
@@ -57,9 +59,14 @@ def test_json_has_the_documented_shape() -> None:
         "elixir-only",
     }
     assert set(document["summary"]["findings"]) == {"P0", "P1", "P2", "P3", "info"}
+    summary = document["summary"]
+    assert (summary["suppressed"], summary["baselined"], summary["new"]) == (0, 0, 35)
+    assert (document["suppressed"], document["baseline"]) == ([], None)
     assert sum(document["summary"]["findings"].values()) == len(document["findings"]) == 35
     finding = document["findings"][0]
-    assert set(finding) == {"rule", "severity", "type", "field", "message", "python", "elixir", "fingerprint"}
+    assert set(finding) == {
+        "rule", "severity", "type", "field", "message", "python", "elixir", "fingerprint", "baselined"
+    }
     assert finding["severity"] == "P0"
     type_entry = next(t for t in document["types"] if t["name"] == "Asset")
     assert type_entry["python"] == {"name": "Asset", "path": "pixelmill/types/asset.py", "line": 10}

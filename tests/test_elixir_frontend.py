@@ -98,8 +98,8 @@ def test_defstruct_list_with_typespec_and_enforce_keys(tmp_path: Path) -> None:
                 kind=TypeKind.STRUCT,
                 location=at(1),
                 fields=(
-                    Field("id", STR, True, False, None, at(3), "String.t()"),
-                    Field("note", STR, False, True, None, at(3), "String.t() | nil"),
+                    Field("id", STR, True, False, None, at(3), "String.t()", typespec_line=6),
+                    Field("note", STR, False, True, None, at(3), "String.t() | nil", typespec_line=7),
                 ),
                 module="Shop.Order",
             ),
@@ -197,7 +197,7 @@ def test_typespec_named_struct_and_missing_keys(tmp_path: Path) -> None:
         """,
     )
     assert typedef(model, "App.Thing").fields == (
-        Field("a", INT, False, False, None, at(3), "integer()"),
+        Field("a", INT, False, False, None, at(3), "integer()", typespec_line=4),
         Field("b", Unknown(""), False, False, None, at(3), ""),
     )
 
@@ -912,6 +912,7 @@ def test_property_defstruct_round_trip(tmp_path: Path, names: list[str], data: s
             default,
             Location("gen.ex", 4 + index),
             spec[0] if spec is not None else "",
+            typespec_line=5 + len(names) if spec is not None else None,
         )
         for index, (name, (_, default), is_enforced, spec) in enumerate(
             zip(names, defaults, enforced, specs, strict=True)

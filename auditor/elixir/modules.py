@@ -332,6 +332,7 @@ class ModuleReader:
             key.default,
             self._location(key.line),
             clean_text(spec.node),
+            typespec_line=spec.line if spec.line != key.line else None,
         )
 
     def _typespec_only_struct(self, specs: dict[str, FieldSpec], derived: DerivedEncoder | None) -> TypeDef:

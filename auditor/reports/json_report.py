@@ -7,8 +7,8 @@ from typing import Any
 
 from auditor import __version__
 from auditor.audit import AuditResult
-from auditor.findings import SideRef
-from auditor.reports.summary import audited_type_count, finding_counts, type_counts
+from auditor.findings import Finding, SideRef
+from auditor.reports.summary import audited_type_count, finding_counts, triage_counts, type_counts
 
 SCHEMA_VERSION = 1
 
@@ -17,6 +17,20 @@ def _side(side: SideRef | None) -> dict[str, Any] | None:
     if side is None:
         return None
     return {"path": side.location.path, "line": side.location.line, "annotation": side.annotation}
+
+
+def _finding(result: AuditResult, finding: Finding) -> dict[str, Any]:
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity.value,
+        "type": finding.type_name,
+        "field": finding.field,
+        "message": finding.message,
+        "python": _side(finding.python),
+        "elixir": _side(finding.elixir),
+        "fingerprint": finding.fingerprint,
+        "baselined": not result.is_new(finding),
+    }
 
 
 def document(result: AuditResult) -> dict[str, Any]:
@@ -31,7 +45,7 @@ def document(result: AuditResult) -> dict[str, Any]:
             }
             for side, model in (("python", result.python), ("elixir", result.elixir))
         },
-        "summary": {"types": type_counts(result), "findings": finding_counts(result)},
+        "summary": {"types": type_counts(result), "findings": finding_counts(result), **triage_counts(result)},
         "types": [
             {
                 "name": entry.pair.name,
@@ -53,19 +67,7 @@ def document(result: AuditResult) -> dict[str, Any]:
             }
             for entry in result.types
         ],
-        "findings": [
-            {
-                "rule": finding.rule,
-                "severity": finding.severity.value,
-                "type": finding.type_name,
-                "field": finding.field,
-                "message": finding.message,
-                "python": _side(finding.python),
-                "elixir": _side(finding.elixir),
-                "fingerprint": finding.fingerprint,
-            }
-            for finding in result.findings
-        ],
+        "findings": [_finding(result, finding) for finding in result.findings],
         "diagnostics": [
             {
                 "level": diagnostic.level,
@@ -76,6 +78,21 @@ def document(result: AuditResult) -> dict[str, Any]:
             }
             for side, diagnostic in result.diagnostics
         ],
+        "suppressed": [
+            {
+                **_finding(result, entry.finding),
+                "suppression": {
+                    "source": entry.source,
+                    "reason": entry.reason,
+                    "path": entry.where.path,
+                    "line": entry.where.line,
+                },
+            }
+            for entry in result.suppressed
+        ],
+        "baseline": None
+        if result.baseline is None
+        else {"path": result.baseline.path, "fixed": result.baseline.fixed},
     }
 
 

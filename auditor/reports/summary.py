@@ -23,3 +23,13 @@ def audited_type_count(result: AuditResult, side: str) -> int:
     if side == "python":
         return sum(1 for entry in result.types if entry.pair.python is not None)
     return sum(1 for entry in result.types if entry.pair.elixir is not None)
+
+
+def triage_counts(result: AuditResult) -> dict[str, int]:
+    """Findings a suppression took out of the report, findings the baseline records, and the rest (new)."""
+    baselined = sum(1 for finding in result.findings if not result.is_new(finding))
+    return {
+        "suppressed": len(result.suppressed),
+        "baselined": baselined,
+        "new": len(result.findings) - baselined,
+    }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections import Counter
 from itertools import groupby
 
 from rich.console import Console, Group, RenderableType
@@ -17,7 +18,7 @@ from rich.text import Text
 from auditor import __version__
 from auditor.audit import AuditResult
 from auditor.findings import Finding, Severity, SideRef
-from auditor.reports.summary import audited_type_count, finding_counts, type_counts
+from auditor.reports.summary import audited_type_count, finding_counts, triage_counts, type_counts
 
 PLAIN_WIDTH = 120
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -50,21 +51,45 @@ def _count_table(counts: dict[str, int]) -> Table:
     return table
 
 
+def _triage_summary(result: AuditResult) -> list[Text]:
+    counts = triage_counts(result)
+    lines: list[Text] = []
+    if result.baseline is not None:
+        lines.append(
+            Text(
+                f"Baseline {clean(result.baseline.path)}: {counts['new']} new, {counts['baselined']} baselined, "
+                f"{result.baseline.fixed} fixed"
+            )
+        )
+    if result.suppressed:
+        sources = Counter(entry.source for entry in result.suppressed)
+        lines.append(
+            Text(
+                f"Suppressed: {counts['suppressed']} ({sources['inline']} inline, {sources['config']} config), "
+                "listed after the findings"
+            )
+        )
+    return lines
+
+
 def _summary(result: AuditResult) -> RenderableType:
     return Group(
         Text("Types", style="bold underline"),
         _count_table(type_counts(result)),
         Text("Findings", style="bold underline"),
         _count_table(finding_counts(result)),
+        *_triage_summary(result),
     )
 
 
-def _finding(finding: Finding) -> RenderableType:
+def _finding(finding: Finding, baselined: bool) -> RenderableType:
     head = Text("  ")
     head.append(clean(finding.field) if finding.field else "(type)", style="bold")
     head.append("  ")
     head.append(finding.rule, style=SEVERITY_STYLES[finding.severity])
     head.append("  ")
+    if baselined:
+        head.append("(baselined)  ", style="dim")
     head.append(clean(finding.message))
     sides = Text(f"      python: {_where(finding.python)}\n      elixir: {_where(finding.elixir)}", style="dim")
     return Group(head, sides)
@@ -76,8 +101,20 @@ def _findings(result: AuditResult) -> list[RenderableType]:
         blocks.append(Text(f"\n{severity.value}", style=SEVERITY_STYLES[severity]))
         for type_name, in_type in groupby(in_severity, key=lambda f: f.type_name):
             blocks.append(Text(f" {clean(type_name)}", style="bold"))
-            blocks.extend(_finding(finding) for finding in in_type)
+            blocks.extend(_finding(finding, not result.is_new(finding)) for finding in in_type)
     return blocks
+
+
+def _suppressed(result: AuditResult) -> list[RenderableType]:
+    if not result.suppressed:
+        return []
+    lines: list[RenderableType] = [Text("\nSuppressed", style="bold underline")]
+    for entry in result.suppressed:
+        finding = entry.finding
+        place = finding.type_name if finding.field is None else f"{finding.type_name}.{finding.field}"
+        where = f"{entry.source} at {entry.where.path}:{entry.where.line}"
+        lines.append(Text(clean(f"  {place}  {finding.rule}  {finding.severity.value}  {where}: {entry.reason}")))
+    return lines
 
 
 def _diagnostics(result: AuditResult) -> list[RenderableType]:
@@ -103,7 +140,7 @@ def render_to(result: AuditResult, console: Console) -> None:
     )
     console.print(header)
     console.print(_summary(result))
-    for block in _findings(result) + _diagnostics(result):
+    for block in _findings(result) + _suppressed(result) + _diagnostics(result):
         console.print(block)
 
 
