@@ -576,3 +576,33 @@ def test_the_readme_example_and_error_are_what_the_tool_reads_and_says(in_tmp: P
     error = section.split("```text\n$ parity-audit\n", 1)[1].split("\n```", 1)[0]
     (in_tmp / ".parity-audit.toml").write_text('python-includes = ["src/**"]\n')
     assert invoke().stderr.strip() == error
+
+
+def test_config_ignores_severities_and_disabled_rules_take_effect_end_to_end(in_tmp: Path) -> None:
+    plain = report(SAMPLE_PYTHON, SAMPLE_ELIXIR)
+    filename = next(f for f in plain["findings"] if f["type"] == "Asset" and f["field"] == "filename")
+    datetimes = [f for f in plain["findings"] if f["rule"] == "datetime-as-string"]
+    assert filename["severity"] == "P0" and datetimes
+    (in_tmp / ".parity-audit.toml").write_text(
+        sample_paths(in_tmp)
+        + 'disable = ["atom-enum"]\n'
+        + '[severity]\n"datetime-as-string" = "P3"\n'
+        + '[[ignore]]\ntype = "Asset"\nfield = "filename"\nrule = "missing-field"\n'
+        + 'reason = "the server fills it in"\n'
+        + '[[ignore]]\ntype = "Nowhere"\nrule = "missing-type"\nreason = "left over"\n'
+    )
+    configured = report()
+    assert [f["fingerprint"] for f in configured["findings"] if f["rule"] == "atom-enum"] == []
+    assert {f["severity"] for f in configured["findings"] if f["rule"] == "datetime-as-string"} == {"P3"}
+    assert filename["fingerprint"] not in {f["fingerprint"] for f in configured["findings"]}
+    (suppressed,) = configured["suppressed"]
+    assert suppressed["fingerprint"] == filename["fingerprint"]
+    assert suppressed["suppression"] == {
+        "source": "config",
+        "reason": "the server fills it in",
+        "path": ".parity-audit.toml",
+        "line": 6,
+    }
+    (stale,) = [d for d in configured["diagnostics"] if d["side"] == "config"]
+    assert (stale["level"], stale["path"], stale["line"]) == ("warning", ".parity-audit.toml", 11)
+    assert "Nowhere" in stale["message"]
