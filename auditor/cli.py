@@ -136,6 +136,14 @@ def audit(
     exclude_type: Annotated[
         list[str] | None, typer.Option(help="Leave types whose name matches this glob out (repeatable).")
     ] = None,
+    python_rev: Annotated[
+        str | None,
+        typer.Option(metavar="REV", help="Audit this git revision of the Python checkout instead of its work tree."),
+    ] = None,
+    elixir_rev: Annotated[
+        str | None,
+        typer.Option(metavar="REV", help="Audit this git revision of the Elixir checkout instead of its work tree."),
+    ] = None,
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="Report format.")
     ] = OutputFormat.TEXT,
@@ -188,6 +196,8 @@ def audit(
         elixir_includes=tuple(elixir_include or ()),
         name_map=_parse_map(map_ or []),
         excluded_types=tuple(exclude_type or ()),
+        python_rev=python_rev,
+        elixir_rev=elixir_rev,
         jobs=jobs,
         cache_dir=None if no_cache else cache_dir or _default_cache_dir(),
     )
