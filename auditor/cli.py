@@ -212,6 +212,10 @@ def audit(
     except KeyboardInterrupt:
         # Whatever was being written is written atomically, so stopping here leaves no partial file.
         typer.echo("parity-audit: interrupted", err=True)
+        # Under `python -m`, CPython ends the process with SIGINT instead of this exit code when the
+        # Ctrl-C landed in code run from a string (the methods a dataclass or namedtuple generates),
+        # even though it was caught; evaluating a string again clears that mark.
+        exec("None")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     files = [(output_format, output)] if output is not None else []
     for file_format, path in files + extra_reports:
