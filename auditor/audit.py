@@ -15,11 +15,20 @@ from typing import TYPE_CHECKING
 
 from auditor.align import AUDITED_KINDS, TypePair, align
 from auditor.cache import SummaryCache
-from auditor.discovery import Sources, elixir_sources, python_sources
+from auditor.discovery import (
+    ELIXIR_SKIPPED_DIRS,
+    ELIXIR_SUFFIXES,
+    PYTHON_SKIPPED_DIRS,
+    PYTHON_SUFFIXES,
+    Sources,
+    elixir_sources,
+    python_sources,
+)
 from auditor.elixir import ElixirFileSummary, extract_elixir, read_elixir_summary, summarize_elixir
 from auditor.engine import run_rules
 from auditor.extraction import PICKLE_PROTOCOL, SummaryPool, SummaryStore
 from auditor.findings import BaselineStatus, Finding, Ignore, Severity, Suppressed
+from auditor.git import RevisionError, Tree, opened
 from auditor.model import Diagnostic, SideModel
 from auditor.progress import ProgressListener
 from auditor.python import extract_python, summarize_python
@@ -129,7 +138,7 @@ def _check_root(root: Path, language: str) -> None:
 
 
 def _python_side(
-    options: AuditOptions, files: Sources, store: SummaryStore[PythonFileSummary], cache: SummaryCache | None
+    tree: Tree, files: Sources, store: SummaryStore[PythonFileSummary], cache: SummaryCache | None
 ) -> SideModel:
     """The resolved Python side; from the cache when no file it may read changed in a way its summary shows.
 
@@ -137,12 +146,13 @@ def _python_side(
     audited again against an unchanged SDK checkout resolves nothing again.
     """
     def resolve() -> SideModel:
-        return extract_python(options.python_root, files.audited, files.resolvable, store.load)
+        return tree.as_given(extract_python(tree.directory, files.audited, files.resolvable, store.load))
 
     if cache is None:
         return resolve()
     audited = set(files.audited)
-    parts = [str(options.python_root), *files.audited, "\0"]
+    # Keyed by the checkout as given (and the commit of a revision), never by the directory a revision is read from.
+    parts = [*tree.identity, *files.audited, "\0"]
     for path in files.resolvable:
         # Files only read to resolve names are keyed by their bytes: summarizing them for a key costs a parse.
         parts += [path, f"summary {store.digest(path)}" if path in audited else f"file {store.content_key(path)}"]
@@ -173,32 +183,54 @@ def _read_baseline(path: Path) -> RecordedBaseline:
         raise UsageError(str(error)) from None
 
 
+def _checkout(tree: Tree) -> Checkout:
+    commit = tree.commit()
+    if commit is None:
+        return Checkout(str(tree.root), tree.revision)
+    return Checkout(str(tree.root), tree.revision, commit.sha, commit.date, commit.branch)
+
+
 def run_audit(options: AuditOptions) -> AuditResult:
     _check_root(options.python_root, "Python")
     _check_root(options.elixir_root, "Elixir")
     _check_rule_names(options)
     recorded = _read_baseline(options.baseline) if options.baseline is not None else None
-    python_files = python_sources(options.python_root, options.python_includes)
-    elixir_files = elixir_sources(options.elixir_root, options.elixir_includes)
+    # Both sides are opened before the parse: a revision is read out of git, and the question which
+    # commit a work tree has checked out runs in the background while the files are parsed.
+    try:
+        with (
+            opened(options.python_root, options.python_rev, "Python", PYTHON_SUFFIXES, PYTHON_SKIPPED_DIRS) as python,
+            opened(options.elixir_root, options.elixir_rev, "Elixir", ELIXIR_SUFFIXES, ELIXIR_SKIPPED_DIRS) as elixir,
+        ):
+            return _audit(options, python, elixir, recorded)
+    except RevisionError as error:
+        raise UsageError(str(error)) from None
+
+
+def _audit(
+    options: AuditOptions, python_tree: Tree, elixir_tree: Tree, recorded: RecordedBaseline | None
+) -> AuditResult:
+    python_files = python_sources(python_tree.directory, options.python_includes)
+    elixir_files = elixir_sources(elixir_tree.directory, options.elixir_includes)
     cache = SummaryCache(options.cache_dir) if options.cache_dir is not None else None
     advanced = options.progress.advanced if options.progress is not None else None
     comments = (CommentScan("python", python_files.audited), CommentScan("elixir", elixir_files.audited))
     python_store = SummaryStore(
-        options.python_root,
+        python_tree.directory,
         "Python",
         PythonFileSummary,
         summarize_python,
-        lambda path: summarize_file(options.python_root, path),
+        lambda path: summarize_file(python_tree.directory, path),
         cache,
         advanced,
         comments[0].notice,
     )
     elixir_store = SummaryStore(
-        options.elixir_root,
+        elixir_tree.directory,
         "Elixir",
         ElixirFileSummary,
         summarize_elixir,
-        lambda path: read_elixir_summary(options.elixir_root, path),
+        lambda path: read_elixir_summary(elixir_tree.directory, path),
         cache,
         advanced,
         comments[1].notice,
@@ -211,11 +243,12 @@ def run_audit(options: AuditOptions) -> AuditResult:
         pool.submit(elixir_store, elixir_files.audited)
 
         def python_side() -> SideModel:
-            return _without_excluded(_python_side(options, python_files, python_store, cache), options.excluded_types)
+            resolved = _python_side(python_tree, python_files, python_store, cache)
+            return _without_excluded(resolved, options.excluded_types)
 
         def elixir_side() -> SideModel:
-            extracted = extract_elixir(options.elixir_root, elixir_files.audited, elixir_store.load)
-            return _without_excluded(extracted, options.excluded_types)
+            extracted = extract_elixir(elixir_tree.directory, elixir_files.audited, elixir_store.load)
+            return _without_excluded(elixir_tree.as_given(extracted), options.excluded_types)
 
         # Work starts at once, on the side the workers are done with (the Elixir side of a run whose
         # Elixir files all come from the cache); loading a file still being parsed waits for that file.
@@ -252,8 +285,8 @@ def run_audit(options: AuditOptions) -> AuditResult:
         statuses,
         triaged.findings,
         tuple(diagnostics),
-        Checkout(str(options.python_root)),
-        Checkout(str(options.elixir_root)),
+        _checkout(python_tree),
+        _checkout(elixir_tree),
         triaged.suppressed,
         triaged.baseline,
     )

@@ -137,6 +137,14 @@ def audit(
     exclude_type: Annotated[
         list[str] | None, typer.Option(help="Leave types whose name matches this glob out (repeatable).")
     ] = None,
+    python_rev: Annotated[
+        str | None,
+        typer.Option(metavar="REV", help="Audit this git revision of the Python checkout instead of its work tree."),
+    ] = None,
+    elixir_rev: Annotated[
+        str | None,
+        typer.Option(metavar="REV", help="Audit this git revision of the Elixir checkout instead of its work tree."),
+    ] = None,
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="Report format.")
     ] = OutputFormat.TEXT,
@@ -221,6 +229,8 @@ def audit(
         disabled_rules=settings.disabled_rules,
         ignores=settings.ignores,
         baseline=baseline or settings.baseline,
+        python_rev=python_rev,
+        elixir_rev=elixir_rev,
     )
     threshold = fail_on or FailOn(settings.fail_on or FailOn.P2)
     # The run allocates millions of small immutable objects and creates no garbage cycles worth
@@ -234,6 +244,10 @@ def audit(
     except KeyboardInterrupt:
         # Whatever was being written is written atomically, so stopping here leaves no partial file.
         typer.echo("parity-audit: interrupted", err=True)
+        # Under `python -m`, CPython ends the process with SIGINT instead of this exit code when the
+        # Ctrl-C landed in code run from a string (the methods a dataclass or namedtuple generates),
+        # even though it was caught; evaluating a string again clears that mark.
+        exec("None")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     if write_baseline is not None:
         from auditor.baseline import baseline_document  # only for the run that writes one

@@ -16,6 +16,8 @@ from pathlib import Path
 
 PYTHON_SKIPPED_DIRS = frozenset({"tests", "test", "docs", "examples", ".venv", "venv", "build", "dist"})
 ELIXIR_SKIPPED_DIRS = frozenset({"deps", "_build", "test"})
+PYTHON_SUFFIXES = (".py",)
+ELIXIR_SUFFIXES = (".ex", ".exs")
 
 
 @dataclass(frozen=True)
@@ -27,14 +29,17 @@ class Sources:
     resolvable: tuple[str, ...]
 
 
+def is_walked(directory_name: str, skipped_dirs: frozenset[str]) -> bool:
+    """Whether discovery looks inside a directory of this name (below the checkout root, and not a symlink)."""
+    return directory_name not in skipped_dirs and not directory_name.startswith(".")
+
+
 def _walk(root: Path, suffixes: tuple[str, ...], skipped_dirs: frozenset[str]) -> Iterator[str]:
     for directory, subdirs, filenames in os.walk(root, followlinks=False):
         subdirs[:] = sorted(
             name
             for name in subdirs
-            if name not in skipped_dirs
-            and not name.startswith(".")
-            and not os.path.islink(os.path.join(directory, name))
+            if is_walked(name, skipped_dirs) and not os.path.islink(os.path.join(directory, name))
         )
         relative_dir = Path(directory).relative_to(root)
         for filename in sorted(filenames):
@@ -61,7 +66,7 @@ def _select(candidates: Sequence[str], includes: Sequence[str]) -> tuple[str, ..
 
 def python_sources(root: Path, includes: Sequence[str] = ()) -> Sources:
     """Every .py outside tests, docs, examples, virtualenvs, build output and hidden folders."""
-    candidates = tuple(sorted(_walk(root, (".py",), PYTHON_SKIPPED_DIRS)))
+    candidates = tuple(sorted(_walk(root, PYTHON_SUFFIXES, PYTHON_SKIPPED_DIRS)))
     return Sources(root, _select(candidates, includes), candidates)
 
 
@@ -70,7 +75,7 @@ def elixir_sources(root: Path, includes: Sequence[str] = ()) -> Sources:
 
     Include globs are matched against the whole checkout, so they may also select files outside lib/.
     """
-    everything = tuple(sorted(_walk(root, (".ex", ".exs"), ELIXIR_SKIPPED_DIRS)))
+    everything = tuple(sorted(_walk(root, ELIXIR_SUFFIXES, ELIXIR_SKIPPED_DIRS)))
     if includes:
         return Sources(root, _select(everything, includes), everything)
     sources = tuple(path for path in everything if path.endswith(".ex"))

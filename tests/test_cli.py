@@ -50,7 +50,8 @@ def test_json_has_the_documented_shape() -> None:
         "baseline",
     }
     assert document["schema_version"] == 1
-    assert set(document["inputs"]["python"]) == {"root", "files", "types"}
+    inputs = {"root", "files", "types", "revision", "commit", "commit_date", "branch"}
+    assert set(document["inputs"]["python"]) == set(document["inputs"]["elixir"]) == inputs
     assert set(document["summary"]["types"]) == {
         "parity",
         "wire-compatible",

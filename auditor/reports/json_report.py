@@ -42,8 +42,15 @@ def document(result: AuditResult) -> dict[str, Any]:
                 "root": model.root,
                 "files": len(model.files),
                 "types": audited_type_count(result, side),
+                "revision": checkout.revision,
+                "commit": checkout.commit,
+                "commit_date": checkout.commit_date,
+                "branch": checkout.branch,
             }
-            for side, model in (("python", result.python), ("elixir", result.elixir))
+            for side, model, checkout in (
+                ("python", result.python, result.python_input),
+                ("elixir", result.elixir, result.elixir_input),
+            )
         },
         "summary": {"types": type_counts(result), "findings": finding_counts(result), **triage_counts(result)},
         "types": [

@@ -16,11 +16,14 @@ from rich.table import Table
 from rich.text import Text
 
 from auditor import __version__
-from auditor.audit import AuditResult
+from auditor.audit import AuditResult, Checkout
 from auditor.findings import Finding, Severity, SideRef
+from auditor.model import SideModel
 from auditor.reports.summary import audited_type_count, finding_counts, triage_counts, type_counts
 
 PLAIN_WIDTH = 120
+SHORT_SHA = 12
+"""Hex digits of a commit shown in the header: unambiguous in repositories far larger than any SDK."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 SEVERITY_STYLES = {
     Severity.P0: "bold white on red",
@@ -130,12 +133,27 @@ def _diagnostics(result: AuditResult) -> list[RenderableType]:
     return lines
 
 
+def _input(result: AuditResult, name: str, side: SideModel, checkout: Checkout) -> str:
+    """`../sdk @ v1.2 (3f2a9c1d0b7e, 20 files, 24 types)` for a revision, `... on main (...)` for a work tree."""
+    where = clean(side.root)
+    if checkout.revision is not None:
+        where += f" @ {clean(checkout.revision)}"
+    elif checkout.branch is not None:
+        where += f" on {clean(checkout.branch)}"
+    details = [f"{len(side.files)} files", f"{audited_type_count(result, name)} types"]
+    if checkout.commit is not None:
+        details.insert(0, checkout.commit[:SHORT_SHA])
+    return f"{where} ({', '.join(details)})"
+
+
 def render_to(result: AuditResult, console: Console) -> None:
     header = Text(f"parity-audit {__version__}: ", style="bold")
     header.append(
         " vs ".join(
-            f"{clean(side.root)} ({len(side.files)} files, {audited_type_count(result, name)} types)"
-            for name, side in (("python", result.python), ("elixir", result.elixir))
+            (
+                _input(result, "python", result.python, result.python_input),
+                _input(result, "elixir", result.elixir, result.elixir_input),
+            )
         )
     )
     console.print(header)
