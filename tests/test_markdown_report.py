@@ -198,9 +198,14 @@ def test_the_inputs_table_names_both_checkouts(sample_files: tuple[str, dict[str
     report, document, _ = sample_files
     rows = table_in(MARKDOWN.parse(report), f"Type parity: {SAMPLE_PYTHON} vs {SAMPLE_ELIXIR}", "")
     by_label = {row[0]: row[1:] for row in rows.texts()}
-    assert set(by_label) == {"path", "files", "types"}  # no git metadata: the rows are left out
-    assert by_label["path"] == [str(SAMPLE_PYTHON), str(SAMPLE_ELIXIR)]
     sides = document["inputs"]
+    # The sample repos sit in this project's checkout: when that is a git checkout, its commit is named.
+    git_rows = {"commit": "commit", "commit date": "commit_date", "branch": "branch"}
+    named = {label for label, key in git_rows.items() if sides["python"][key] or sides["elixir"][key]}
+    assert set(by_label) == {"path", "files", "types"} | named
+    for label in named:
+        assert by_label[label] == [sides[side][git_rows[label]] or "—" for side in ("python", "elixir")]
+    assert by_label["path"] == [str(SAMPLE_PYTHON), str(SAMPLE_ELIXIR)]
     assert by_label["files"] == [str(sides["python"]["files"]), str(sides["elixir"]["files"])]
     assert by_label["types"] == [str(sides["python"]["types"]), str(sides["elixir"]["types"])]
 
