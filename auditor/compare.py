@@ -164,6 +164,10 @@ class _Walker:
             case UnionOf(), UnionOf():
                 if not self._unions_match(python, elixir, depth):
                     yield Mismatch(python, elixir)
+            case UnionOf(members=members), _ if all(self._matches(member, elixir, depth) for member in members):
+                # One Elixir type that every Python member fits, such as [number()] for
+                # list[int] | list[float]: whatever the SDK sends or receives, the port accepts.
+                return
             case _, UnionOf(members=members) if not isinstance(python, LiteralOf | AtomSet):
                 if not self._admits_only(python, members, depth):
                     yield Mismatch(python, elixir)

@@ -51,6 +51,15 @@ RULE = Rule(
                 "defmodule Api.Parts do\n  @type part :: Api.Image.t() | Api.Text.t()\nend\n"
             ),
         ),
+        Example(
+            python=(
+                "from typing import List, Union\nfrom pydantic import BaseModel\n\nclass Tensor(BaseModel):\n"
+                "    values: Union[List[int], List[float]]\n"
+            ),
+            elixir=(
+                "defmodule Api.Tensor do\n  defstruct [:values]\n  @type t :: %__MODULE__{values: [number()]}\nend\n"
+            ),
+        ),
     ),
     classify=classify,
 )
