@@ -2,18 +2,53 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner, Result
 
 from auditor.audit import AuditOptions, AuditResult, run_audit
+from auditor.cli import app
 from tests.sdkgen import write_tree
 
-__all__ = ["REPO_ROOT", "SAMPLE_ELIXIR", "SAMPLE_PYTHON", "audit_sources", "write_tree"]
+__all__ = [
+    "REPO_ROOT",
+    "SAMPLE_ELIXIR",
+    "SAMPLE_PYTHON",
+    "audit_sources",
+    "copy_samples",
+    "edit_once",
+    "invoke",
+    "write_tree",
+]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_PYTHON = REPO_ROOT / "sample_repos" / "python_sdk"
 SAMPLE_ELIXIR = REPO_ROOT / "sample_repos" / "elixir_sdk"
+
+
+_RUNNER = CliRunner()
+
+
+def invoke(*args: str | Path) -> Result:
+    """The real command line, in this process."""
+    return _RUNNER.invoke(app, [str(arg) for arg in args])
+
+
+def copy_samples(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the sample pair to edit."""
+    python, elixir = tmp_path / "python_sdk", tmp_path / "elixir_sdk"
+    shutil.copytree(SAMPLE_PYTHON, python)
+    shutil.copytree(SAMPLE_ELIXIR, elixir)
+    return python, elixir
+
+
+def edit_once(path: Path, old: str, new: str) -> None:
+    """Replaces `old`, which must occur exactly once, so an edit can never silently miss."""
+    text = path.read_text()
+    assert text.count(old) == 1, f"{old!r} is not in {path} exactly once"
+    path.write_text(text.replace(old, new))
 
 
 def audit_sources(tmp_path: Path, python: str, elixir: str, **options: object) -> AuditResult:

@@ -4,42 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from auditor import __version__
 from auditor.audit import AuditOptions, AuditResult, run_audit
 from auditor.baseline import baseline_document
-from auditor.cli import FailOn, app
+from auditor.cli import FailOn
 from auditor.findings import Ignore, Severity
 from auditor.model import Location
-from tests.conftest import SAMPLE_ELIXIR, SAMPLE_PYTHON, write_tree
+from tests.conftest import SAMPLE_ELIXIR, SAMPLE_PYTHON, copy_samples, edit_once, invoke, write_tree
 
-RUNNER = CliRunner()
 SAMPLE_FINDINGS = 35
-
-
-def invoke(*args: str | Path):
-    return RUNNER.invoke(app, [str(arg) for arg in args])
-
-
-def samples(tmp_path: Path) -> tuple[Path, Path]:
-    python, elixir = tmp_path / "python_sdk", tmp_path / "elixir_sdk"
-    shutil.copytree(SAMPLE_PYTHON, python)
-    shutil.copytree(SAMPLE_ELIXIR, elixir)
-    return python, elixir
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert text.count(old) == 1, f"{old!r} is not in {path} exactly once"
-    path.write_text(text.replace(old, new))
 
 
 def json_report(*args: str | Path) -> tuple[int, dict]:
@@ -103,14 +83,14 @@ def test_a_baseline_of_todays_findings_passes_even_a_p0(tmp_path: Path) -> None:
 def test_a_new_p0_beside_baselined_ones_fails_and_the_report_counts_new_baselined_and_fixed(
     tmp_path: Path,
 ) -> None:
-    python, elixir = samples(tmp_path)
+    python, elixir = copy_samples(tmp_path)
     baseline = tmp_path / "baseline.json"
     assert invoke(python, elixir, "--write-baseline", baseline).exit_code == 0
     # New: a required Python field the port lacks (P0). Fixed: the port gains Asset.filename.
-    edit(python / "pixelmill/types/asset.py", "    byte_size: int\n", "    byte_size: int\n    license: str\n")
+    edit_once(python / "pixelmill/types/asset.py", "    byte_size: int\n", "    byte_size: int\n    license: str\n")
     asset = elixir / "lib/pixelmill/types/asset.ex"
-    edit(asset, "defstruct [:id, ", "defstruct [:id, :filename, ")
-    edit(asset, "          id: String.t(),\n", "          id: String.t(),\n          filename: String.t(),\n")
+    edit_once(asset, "defstruct [:id, ", "defstruct [:id, :filename, ")
+    edit_once(asset, "          id: String.t(),\n", "          id: String.t(),\n          filename: String.t(),\n")
     result = invoke(python, elixir, "--baseline", baseline, "--fail-on", "P0")
     assert result.exit_code == 1
     assert f"Baseline {baseline}: 1 new, {SAMPLE_FINDINGS - 1} baselined, 1 fixed\n" in result.stdout
@@ -122,7 +102,7 @@ def test_a_new_p0_beside_baselined_ones_fails_and_the_report_counts_new_baseline
     assert (document["summary"]["new"], document["summary"]["baselined"]) == (1, SAMPLE_FINDINGS - 1)
     assert document["baseline"] == {"path": str(baseline), "fixed": 1}
     # With nothing new, the run passes at any threshold.
-    edit(python / "pixelmill/types/asset.py", "    license: str\n", "")
+    edit_once(python / "pixelmill/types/asset.py", "    license: str\n", "")
     assert invoke(python, elixir, "--baseline", baseline, "--fail-on", "P3").exit_code == 0
 
 
@@ -131,19 +111,19 @@ def places(result: AuditResult) -> set[tuple[Location | None, Location | None]]:
 
 
 def test_fingerprints_survive_moved_lines_moved_files_and_new_severities(tmp_path: Path) -> None:
-    python, elixir = samples(tmp_path)
+    python, elixir = copy_samples(tmp_path)
     baseline = tmp_path / "baseline.json"
     before = run_audit(AuditOptions(python, elixir))
     assert invoke(python, elixir, "--write-baseline", baseline).exit_code == 0
     asset_py = python / "pixelmill/types/asset.py"
     asset_py.write_text("# Moved about.\n\n" + asset_py.read_text())
-    edit(asset_py, "    id: str\n    filename: str\n", "    id: str\n")  # the field moves to the end of its class
+    edit_once(asset_py, "    id: str\n    filename: str\n", "    id: str\n")  # the field moves to the end of its class
     last = "    dimensions: Optional[Size] = None\n"
-    edit(asset_py, last, last + "    filename: str\n")
+    edit_once(asset_py, last, last + "    filename: str\n")
     moved_ex = elixir / "lib/pixelmill/aaa/first.ex"  # another file, now read before every other one
     moved_ex.parent.mkdir()
     (elixir / "lib/pixelmill/types/asset.ex").rename(moved_ex)
-    edit(moved_ex, "  alias Pixelmill.Types.Size\n", "\n\n  alias Pixelmill.Types.Size\n")
+    edit_once(moved_ex, "  alias Pixelmill.Types.Size\n", "\n\n  alias Pixelmill.Types.Size\n")
     after = run_audit(AuditOptions(python, elixir, severity_overrides={"missing-field": Severity.P2}))
     assert [f.fingerprint for f in after.findings] != []
     assert places(after) != places(before)  # the findings really point elsewhere now

@@ -9,22 +9,15 @@ from pathlib import Path
 
 import pytest
 from auditor.rules import CATALOG
-from typer.testing import CliRunner
 
-from auditor.cli import app, list_rules
-from tests.conftest import REPO_ROOT, SAMPLE_ELIXIR, SAMPLE_PYTHON, write_tree
-
-RUNNER = CliRunner()
+from auditor.cli import list_rules
+from tests.conftest import REPO_ROOT, SAMPLE_ELIXIR, SAMPLE_PYTHON, invoke, write_tree
 
 MODEL = "from pydantic import BaseModel\n\nclass Invoice(BaseModel):\n    total: int\n    note: str = ''\n"
 PORT_AT_PARITY = (
     'defmodule Shop.Invoice do\n  defstruct [:total, note: ""]\n'
     "  @type t :: %__MODULE__{total: integer(), note: String.t()}\nend\n"
 )
-
-
-def invoke(*args: str | Path):
-    return RUNNER.invoke(app, [str(arg) for arg in args])
 
 
 def pair(tmp_path: Path, python: str = MODEL, elixir: str = PORT_AT_PARITY) -> tuple[Path, Path]:

@@ -12,27 +12,19 @@ from types import MappingProxyType
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 import auditor.cli
 from auditor.audit import AuditOptions, UsageError
-from auditor.cli import app
 from auditor.config import FAIL_ON_VALUES, IGNORE_KEYS, KEYS, Settings, entry_lines, read_settings
 from auditor.findings import Ignore, Severity
 from auditor.model import Location
-from tests.conftest import REPO_ROOT, SAMPLE_ELIXIR, SAMPLE_PYTHON, write_tree
-
-RUNNER = CliRunner()
+from tests.conftest import REPO_ROOT, SAMPLE_ELIXIR, SAMPLE_PYTHON, invoke, write_tree
 
 INVOICE = "from pydantic import BaseModel\n\nclass Invoice(BaseModel):\n    total: int\n"
 BILL = (
     "defmodule Shop.Billing.Bill do\n  defstruct [:total]\n"
     "  @type t :: %__MODULE__{total: integer()}\nend\n"
 )
-
-
-def invoke(*args: str | Path):
-    return RUNNER.invoke(app, [str(arg) for arg in args])
 
 
 def report(*args: str | Path) -> dict:

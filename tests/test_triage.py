@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import textwrap
 from dataclasses import replace
 from pathlib import Path
@@ -16,23 +15,9 @@ from auditor.findings import Finding, Ignore, Severity, Suppressed
 from auditor.model import Diagnostic, Location
 from auditor.reports import renderer
 from auditor.suppressions import comment_start, scan_comments
-from tests.conftest import REPO_ROOT, SAMPLE_ELIXIR, SAMPLE_PYTHON, write_tree
+from tests.conftest import REPO_ROOT, SAMPLE_ELIXIR, SAMPLE_PYTHON, copy_samples, edit_once, write_tree
 
 CONFIG = "pyproject.toml"
-
-
-def samples(tmp_path: Path) -> tuple[Path, Path]:
-    """A copy of the sample pair to edit."""
-    python, elixir = tmp_path / "python_sdk", tmp_path / "elixir_sdk"
-    shutil.copytree(SAMPLE_PYTHON, python)
-    shutil.copytree(SAMPLE_ELIXIR, elixir)
-    return python, elixir
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert text.count(old) == 1, f"{old!r} is not in {path} exactly once"
-    path.write_text(text.replace(old, new))
 
 
 def annotate(path: Path, line: str, comment: str) -> None:
@@ -234,8 +219,8 @@ def test_an_ignore_of_an_elixir_only_type_uses_its_last_segment(untriaged: Audit
 
 
 def test_an_inline_comment_on_the_python_field_line(tmp_path: Path, untriaged: AuditResult) -> None:
-    python, elixir = samples(tmp_path)
-    edit(
+    python, elixir = copy_samples(tmp_path)
+    edit_once(
         python / "pixelmill/types/asset.py",
         "class Asset(BaseModel):\n    id: str\n    filename: str\n",
         "class Asset(BaseModel):\n    id: str\n"
@@ -253,7 +238,7 @@ def test_an_inline_comment_on_a_class_line_covers_findings_that_point_at_the_cla
     tmp_path: Path, untriaged: AuditResult
 ) -> None:
     """Python's side of an Elixir-only field is its class: the class line takes its suppression."""
-    python, elixir = samples(tmp_path)
+    python, elixir = copy_samples(tmp_path)
     annotate(python / "pixelmill/types/asset.py", "class Asset(BaseModel):", "  # parity-audit: ignore[extra-field]")
     annotate(
         python / "pixelmill/types/layer.py",
@@ -280,7 +265,7 @@ def test_an_inline_comment_on_a_class_line_covers_findings_that_point_at_the_cla
 def test_an_inline_comment_on_either_line_of_an_elixir_field(
     tmp_path: Path, untriaged: AuditResult, old: str, line: int
 ) -> None:
-    python, elixir = samples(tmp_path)
+    python, elixir = copy_samples(tmp_path)
     annotate(elixir / "lib/pixelmill/types/job.ex", old, "  # parity-audit: ignore[datetime-as-string]")
     accepted = finding(untriaged, "datetime-as-string", "Job", "created_at")
     assert accepted.elixir is not None and accepted.elixir.location == Location("lib/pixelmill/types/job.ex", 11)
@@ -293,7 +278,7 @@ def test_an_inline_comment_on_either_line_of_an_elixir_field(
 
 def test_an_inline_comment_on_a_defmodule_line(tmp_path: Path, untriaged: AuditResult) -> None:
     """The Elixir side of a missing field is its module, so the defmodule line takes that too."""
-    python, elixir = samples(tmp_path)
+    python, elixir = copy_samples(tmp_path)
     annotate(
         elixir / "lib/pixelmill/types/error_body.ex",
         "defmodule Pixelmill.Types.ErrorBody do",
@@ -315,7 +300,7 @@ def test_an_inline_comment_on_a_defmodule_line(tmp_path: Path, untriaged: AuditR
 
 
 def test_unused_unknown_and_garbled_inline_comments_are_warnings(tmp_path: Path, untriaged: AuditResult) -> None:
-    python, elixir = samples(tmp_path)
+    python, elixir = copy_samples(tmp_path)
     asset = elixir / "lib/pixelmill/types/asset.ex"
     # One comment, two slugs: type-mismatch is used, extra-field suppresses nothing here, one is no rule.
     annotate(
@@ -424,7 +409,7 @@ def test_scan_comments_reads_lines_slugs_and_reasons() -> None:
 
 def test_inline_comments_are_the_same_from_the_cache_and_from_workers(tmp_path: Path) -> None:
     """The comments are read from the bytes extraction reads, whether it parses them or not."""
-    python, elixir = samples(tmp_path)
+    python, elixir = copy_samples(tmp_path)
     annotate(
         python / "pixelmill/types/job.py", "    created_at: datetime", "  # parity-audit: ignore[datetime-as-string]"
     )
@@ -451,7 +436,7 @@ def test_inline_comments_are_the_same_from_the_cache_and_from_workers(tmp_path: 
 def test_an_inline_comment_and_a_config_ignore_on_one_finding_are_both_used(
     tmp_path: Path, untriaged: AuditResult
 ) -> None:
-    python, elixir = samples(tmp_path)
+    python, elixir = copy_samples(tmp_path)
     annotate(
         python / "pixelmill/types/job.py", "    created_at: datetime", "  # parity-audit: ignore[datetime-as-string]"
     )
@@ -467,7 +452,7 @@ def test_an_inline_comment_and_a_config_ignore_on_one_finding_are_both_used(
 
 
 def test_reports_list_suppressed_findings_with_source_reason_and_place(tmp_path: Path) -> None:
-    python, elixir = samples(tmp_path)
+    python, elixir = copy_samples(tmp_path)
     annotate(
         python / "pixelmill/types/job.py",
         "    created_at: datetime",
