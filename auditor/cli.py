@@ -249,24 +249,25 @@ def audit(
         # even though it was caught; evaluating a string again clears that mark.
         exec("None")
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    if write_baseline is not None:
-        from auditor.baseline import baseline_document  # only for the run that writes one
-
-        try:
-            write_atomically(write_baseline, baseline_document(result.findings))
-        except OSError as error:
-            raise _usage_error(f"cannot write the baseline file {write_baseline}: {error.strerror or error}.") from None
-    files = [(output_format, output)] if output is not None else []
     try:
+        if write_baseline is not None:
+            from auditor.baseline import baseline_document  # only for the run that writes one
+
+            _write_file(write_baseline, "the baseline file", baseline_document(result.findings))
+        files = [(output_format, output)] if output is not None else []
         for file_format, path in files + extra_reports:
-            try:
-                write_atomically(path, renderer(file_format.value)(result).encode("utf-8"))
-            except OSError as error:
-                raise UsageError(f"cannot write the {file_format} report to {path}: {error.strerror}.") from None
+            _write_file(path, f"the {file_format} report to", renderer(file_format.value)(result).encode("utf-8"))
         _print_report(result, OutputFormat.TEXT if output is not None else output_format)
     except UsageError as error:
         raise _usage_error(str(error)) from None
     raise typer.Exit(0 if write_baseline is not None else exit_code(result, threshold))
+
+
+def _write_file(path: Path, what: str, data: bytes) -> None:
+    try:
+        write_atomically(path, data)
+    except OSError as error:
+        raise UsageError(f"cannot write {what} {path}: {error.strerror or error}.") from None
 
 
 def _print_report(result: AuditResult, output_format: OutputFormat) -> None:

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from auditor.audit import AuditOptions, run_audit
-from auditor.findings import BaselineStatus, Suppressed
+from auditor.findings import BaselineStatus, Ignore, Suppressed
 from auditor.model import Location
 from auditor.reports.github_report import command, escape_data, escape_property, render
 from tests.bad_input.corpus import run_cli
@@ -208,3 +208,13 @@ def test_any_message_and_file_read_back_from_one_line(message: str, file: str) -
     line = command("warning", message, "a title", file, 7)
     assert len(line.splitlines()) == 1
     assert parse(line) == ("warning", {"file": file, "line": "7", "title": "a title"}, message)
+
+
+def test_a_stale_config_ignore_is_annotated_at_the_config_file_as_given(workspace: Path) -> None:
+    stale = Ignore("missing-field", "Nowhere", None, "left over", Location("ci/parity.toml", 7))
+    result = run_audit(AuditOptions(Path("py"), Path("port"), ignores=(stale,)))
+    [(side, diagnostic)] = result.diagnostics
+    assert side == "config"
+    kind, properties, message = parse(render(result).splitlines()[0])
+    assert (kind, properties["file"], properties["line"]) == ("warning", "ci/parity.toml", "7")
+    assert message == diagnostic.message

@@ -15,7 +15,7 @@ from auditor.rules import CATALOG, RULES_BY_SLUG
 
 from auditor import __version__
 from auditor.audit import AuditOptions, AuditResult, Checkout, run_audit
-from auditor.findings import BaselineStatus, Finding, SideRef, Suppressed
+from auditor.findings import BaselineStatus, Finding, Ignore, SideRef, Suppressed
 from auditor.model import Location
 from auditor.reports.sarif_report import render
 from tests.bad_input.corpus import run_cli
@@ -302,3 +302,21 @@ def test_a_checkout_at_a_known_commit_carries_it_on_its_base_id(sample: AuditRes
         "commitDate": "2024-05-01T10:00:00+00:00",
     }
     assert "properties" not in bases["PYTHON_ROOT"]
+
+
+def test_a_stale_config_ignore_is_a_notification_at_the_config_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    python_root = write_tree(tmp_path / "py", {"shop/__init__.py": "", "shop/types.py": _INVOICE_PY})
+    elixir_root = write_tree(tmp_path / "ex", {"lib/shop/invoice.ex": _INVOICE_EX})
+    monkeypatch.chdir(tmp_path)
+    stale = Ignore("missing-field", "Nowhere", None, "left over", Location("ci/parity.toml", 7))
+    log = json.loads(render(run_audit(AuditOptions(python_root, elixir_root, ignores=(stale,)))))
+    _validate(log)
+    [notification] = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert notification["properties"] == {"side": "config"}
+    [location] = notification["locations"]
+    assert location["physicalLocation"] == {
+        "artifactLocation": {"uri": (tmp_path / "ci" / "parity.toml").as_uri()},
+        "region": {"startLine": 7},
+    }

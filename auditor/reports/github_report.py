@@ -98,8 +98,9 @@ def _finding(result: AuditResult, finding: Finding, baselined: bool) -> str:
 
 def _diagnostics(result: AuditResult) -> Iterator[str]:
     for side, diagnostic in result.diagnostics:
-        # Alignment diagnostics name Python types, at their Python paths.
-        root = result.elixir_input.root if side == "elixir" else result.python_input.root
+        # Alignment diagnostics name Python types, at their Python paths; a config file's path is as given.
+        roots = {"elixir": result.elixir_input.root, "config": "."}
+        root = roots.get(side, result.python_input.root)
         yield command(
             "error" if diagnostic.level == "error" else "warning",
             diagnostic.message,

@@ -191,13 +191,17 @@ def _result(result: AuditResult, reported: _Reported, rule_index: dict[str, int]
 
 def _notifications(result: AuditResult) -> Iterator[dict[str, Any]]:
     for side, diagnostic in result.diagnostics:
-        # Alignment diagnostics name Python types, at their Python paths.
-        base_id = BASE_IDS["elixir" if side == "elixir" else "python"]
-        where = Location(diagnostic.path, diagnostic.line)
+        if side == "config":
+            # A config file belongs to neither checkout: its path is as given, relative to the working directory.
+            physical = _physical({"uri": _file_uri(diagnostic.path)}, diagnostic.line)
+        else:
+            # Alignment diagnostics name Python types, at their Python paths.
+            base_id = BASE_IDS["elixir" if side == "elixir" else "python"]
+            physical = _physical_location(base_id, Location(diagnostic.path, diagnostic.line))
         yield {
             "level": "error" if diagnostic.level == "error" else "warning",
             "message": _message(diagnostic.message),
-            "locations": [{"physicalLocation": _physical_location(base_id, where)}],
+            "locations": [{"physicalLocation": physical}],
             "properties": {"side": side},
         }
 
