@@ -110,7 +110,7 @@ class AuditResult:
 
     def is_new(self, finding: Finding) -> bool:
         """False for a finding the baseline records: it is reported but cannot fail the run."""
-        return self.baseline is None or finding.fingerprint not in self.baseline.baselined
+        return self.baseline is None or finding not in self.baseline.baselined
 
 
 def _status(pair: TypePair, findings: Sequence[Finding]) -> Status:

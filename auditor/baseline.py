@@ -8,6 +8,7 @@ messages); the rule, type, field and severity beside each are for people reviewi
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,9 @@ class BaselineError(Exception):
 class RecordedBaseline:
     path: str
     """As given."""
-    fingerprints: frozenset[str]
+    fingerprints: Counter[str]
+    """How many findings of each fingerprint the file records: Elixir-only modules that end in the
+    same segment share one, and each counts."""
 
 
 def baseline_document(findings: Iterable[Finding]) -> bytes:
@@ -70,7 +73,7 @@ def read_baseline(path: Path) -> RecordedBaseline:
     return RecordedBaseline(str(path), fingerprints)
 
 
-def _fingerprints(document: object) -> frozenset[str] | str:
+def _fingerprints(document: object) -> Counter[str] | str:
     """The recorded fingerprints, or what keeps the document from having the shape `baseline_document` writes."""
     if not isinstance(document, dict):
         return "not a JSON object"
@@ -80,10 +83,10 @@ def _fingerprints(document: object) -> frozenset[str] | str:
     entries = document.get("findings")
     if not isinstance(entries, list):
         return "no list of findings"
-    fingerprints: set[str] = set()
+    fingerprints: Counter[str] = Counter()
     for entry in entries:
         fingerprint = entry.get("fingerprint") if isinstance(entry, dict) else None
         if not isinstance(fingerprint, str):
             return "a finding without a fingerprint"
-        fingerprints.add(fingerprint)
-    return frozenset(fingerprints)
+        fingerprints[fingerprint] += 1
+    return fingerprints

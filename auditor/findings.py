@@ -86,7 +86,7 @@ class BaselineStatus:
     """How today's findings compare with a baseline file written by `--write-baseline`."""
 
     path: str
-    baselined: frozenset[str]
-    """Fingerprints of today's findings the baseline records: reported, but never failing the run."""
+    baselined: frozenset[Finding]
+    """Today's findings the baseline records: reported, but never failing the run."""
     fixed: int
     """Baselined findings that are gone."""

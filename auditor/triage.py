@@ -11,6 +11,7 @@ an unknown rule or suppressing nothing on its line.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -157,12 +158,23 @@ def triage(
             kept.append(finding)
         else:
             suppressed.append(suppression)
-    status = None
-    if baseline is not None:
-        present = {finding.fingerprint for finding in kept}
-        still_found = present | {entry.finding.fingerprint for entry in suppressed}
-        status = BaselineStatus(
-            baseline.path, frozenset(present & baseline.fingerprints), len(baseline.fingerprints - still_found)
-        )
+    status = None if baseline is None else _compared_with(baseline, kept, suppressed)
     diagnostics = sorted([*suppressor.diagnostics(), *_not_understood(comments)])
     return Triage(tuple(kept), tuple(suppressed), status, tuple(diagnostics))
+
+
+def _compared_with(
+    baseline: RecordedBaseline, kept: Sequence[Finding], suppressed: Sequence[Suppressed]
+) -> BaselineStatus:
+    """Each recorded fingerprint covers one of today's findings, the first in report order."""
+    unmatched = Counter(baseline.fingerprints)
+    baselined: set[Finding] = set()
+    for finding in kept:
+        if unmatched[finding.fingerprint] > 0:
+            unmatched[finding.fingerprint] -= 1
+            baselined.add(finding)
+    # A recorded finding that is suppressed today is accepted, not fixed.
+    for entry in suppressed:
+        if unmatched[entry.finding.fingerprint] > 0:
+            unmatched[entry.finding.fingerprint] -= 1
+    return BaselineStatus(baseline.path, frozenset(baselined), sum(unmatched.values()))

@@ -106,6 +106,35 @@ def test_a_new_p0_beside_baselined_ones_fails_and_the_report_counts_new_baseline
     assert invoke(python, elixir, "--baseline", baseline, "--fail-on", "P3").exit_code == 0
 
 
+def test_findings_that_share_a_fingerprint_are_each_recorded_and_each_can_be_fixed(tmp_path: Path) -> None:
+    # Two Elixir-only modules ending in the same segment give two extra-type findings with one fingerprint.
+    python, elixir = copy_samples(tmp_path)
+    twin = elixir / "lib/pixelmill/legacy/error_body.ex"
+    twin.parent.mkdir()
+    twin.write_text(
+        "defmodule Pixelmill.Legacy.ErrorBody do\n  defstruct [:code]\n  @type t :: %__MODULE__{code: integer()}\nend\n"
+    )
+    baseline = tmp_path / "baseline.json"
+    assert invoke(python, elixir, "--write-baseline", baseline).exit_code == 0
+    recorded = [entry["fingerprint"] for entry in json.loads(baseline.read_text())["findings"]]
+    twins = [f for f in json_report(python, elixir)[1]["findings"] if f["rule"] == "extra-type"]
+    assert len(twins) == 2 and twins[0]["fingerprint"] == twins[1]["fingerprint"]
+    assert recorded.count(twins[0]["fingerprint"]) == 2
+
+    twin.unlink()
+    _, fixed_one = json_report(python, elixir, "--baseline", baseline)
+    assert (fixed_one["summary"]["new"], fixed_one["baseline"]["fixed"]) == (0, 1)
+
+    twin.write_text(twin_source := "defmodule Pixelmill.Legacy.ErrorBody do\n  defstruct [:code]\nend\n")
+    third = elixir / "lib/pixelmill/older/error_body.ex"
+    third.parent.mkdir()
+    third.write_text(twin_source.replace("Legacy", "Older"))
+    _, one_too_many = json_report(python, elixir, "--baseline", baseline)
+    new = [(f["rule"], f["type"]) for f in one_too_many["findings"] if not f["baselined"]]
+    assert new == [("extra-type", "ErrorBody")]
+    assert one_too_many["baseline"]["fixed"] == 0
+
+
 def places(result: AuditResult) -> set[tuple[Location | None, Location | None]]:
     return {(f.python.location if f.python else None, f.elixir.location if f.elixir else None) for f in result.findings}
 
@@ -170,7 +199,7 @@ def test_a_baseline_file_written_from_a_subset_is_read_back_as_that_subset(tmp_p
     baseline.write_bytes(baseline_document(findings[::3]))
     result = run_audit(AuditOptions(SAMPLE_PYTHON, SAMPLE_ELIXIR, baseline=baseline))
     assert result.baseline is not None
-    assert result.baseline.baselined == {f.fingerprint for f in findings[::3]}
+    assert result.baseline.baselined == set(findings[::3])
     assert [f for f in result.findings if result.is_new(f)] == [f for i, f in enumerate(findings) if i % 3]
 
 

@@ -120,7 +120,7 @@ def test_baselined_findings_are_notices_after_new_ones_and_suppressed_ones_are_l
     result = run_audit(AuditOptions(Path("py"), Path("port")))
     currency, note, cache = result.findings
     accepted = Suppressed(cache, "config", "local state", Location("parity-audit.toml", 3))
-    baseline = BaselineStatus("baseline.json", frozenset({currency.fingerprint}), fixed=0)
+    baseline = BaselineStatus("baseline.json", frozenset({currency}), fixed=0)
     lines = render(replace(result, findings=(currency, note), suppressed=(accepted,), baseline=baseline)).splitlines()
     assert lines == [
         "::error file=port/lib/shop/invoice.ex,line=1," + NOTE.format(py="py", ex="port/"),

@@ -221,7 +221,7 @@ def test_suppressed_and_baselined_findings_keep_their_results(sample: AuditResul
         Suppressed(commented, "inline", "decoded by hand", Location(commented.elixir.location.path, 12)),
     )
     kept = tuple(f for f in sample.findings if f not in (ignored, commented))
-    baseline = BaselineStatus("baseline.json", frozenset({baselined.fingerprint}), fixed=2)
+    baseline = BaselineStatus("baseline.json", frozenset({baselined}), fixed=2)
     log = json.loads(render(replace(sample, findings=kept, suppressed=suppressed, baseline=baseline)))
     _validate(log)
     run = log["runs"][0]
