@@ -158,3 +158,21 @@ def test_sarif_and_github_outputs_carry_no_raw_control_characters(checkouts: tup
     assert b"\x1b" not in github.stdout and b"\x07" not in github.stdout
     lines = github.stdout.decode("utf-8").splitlines()
     assert lines and all(line.startswith("::") for line in lines)
+
+
+BIDI_SPOOF = "admin\u202egnp.exe"
+
+
+@pytest.mark.parametrize("output_format", ["text", "markdown", "github"])
+def test_bidirectional_controls_never_reach_a_report(tmp_path: Path, output_format: str) -> None:
+    """A right-to-left override makes a name display as another; every report replaces it."""
+    python_root = write_tree(tmp_path / "py", {"shop/__init__.py": "", "shop/types.py": PYTHON})
+    elixir = ELIXIR.replace(f':"weird|key `{MARKUP}` {CSI_RED}"', f':"{BIDI_SPOOF}"').replace(
+        f'"weird|key `{MARKUP}` {CSI_RED}":', f'"{BIDI_SPOOF}":'
+    )
+    elixir_root = write_tree(tmp_path / "ex", {"lib/shop/weird.ex": elixir})
+    run = run_cli(python_root, elixir_root, "--format", output_format, "--fail-on", "never")
+    assert run.returncode == 0, run.stderr
+    text = run.stdout.decode("utf-8")
+    assert "\u202e" not in text
+    assert "admin\N{REPLACEMENT CHARACTER}gnp" in text.replace("\\", "")

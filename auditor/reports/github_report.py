@@ -11,18 +11,15 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
 from collections.abc import Iterator
 
 from auditor.audit import AuditResult
 from auditor.findings import Finding, SideRef
 from auditor.reports.sarif_report import level, primary_side
+from auditor.reports.untrusted import replace_unsafe
 
 _KINDS = {"error": "error", "warning": "warning", "note": "notice"}
 """The annotation kind of each SARIF level, so both formats grade a finding alike."""
-# Control characters other than CR and LF (which are escaped) could recolour the log or move its
-# cursor; U+2028/U+2029 would break a line for readers that split on them.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def escape_data(text: str) -> str:
@@ -38,7 +35,7 @@ def escape_property(text: str) -> str:
 
 
 def _printable(text: str) -> str:
-    return _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)
+    return replace_unsafe(text, kept="\t\r\n")  # CR and LF are escaped; a tab is harmless
 
 
 def command(kind: str, message: str, title: str, file: str | None = None, line: int | None = None) -> str:

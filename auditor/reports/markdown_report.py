@@ -36,6 +36,7 @@ from auditor.compare import describe
 from auditor.findings import Finding, Severity
 from auditor.model import Field, Location, TypeDef, TypeKind
 from auditor.reports.summary import audited_type_count, finding_counts, type_counts
+from auditor.reports.untrusted import replace_unsafe
 from auditor.rules import CATALOG
 
 OPEN_LIMIT = 10
@@ -54,9 +55,6 @@ ABSENT = "—"
 # A run of whitespace holding a line break (as Python's str.splitlines sees them) becomes one space:
 # a multi-line typespec reads as one line, and nothing can end a table row.
 _LINE_BREAK = re.compile(r"\s*[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]\s*")
-# Other control characters (C0, DEL, C1), lone surrogates and bidirectional overrides, which could
-# make a name display as something else.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # ASCII punctuation but for `"%'()+,-/;=?`, which are inert where `text` is used.
 _MARKUP_PUNCTUATION = re.compile(r"([!#$&*.:<>@\[\\\]^_`{|}~])")
 _BACKTICKS = re.compile(r"`+")
@@ -65,7 +63,7 @@ _BACKTICKS = re.compile(r"`+")
 def clean(value: str) -> str:
     """Audited text on one line: line breaks and tabs become spaces, other control characters U+FFFD."""
     one_line = _LINE_BREAK.sub(" ", value).replace("\t", " ")
-    return _CONTROL.sub("\N{REPLACEMENT CHARACTER}", one_line)
+    return replace_unsafe(one_line)
 
 
 def text(value: str) -> str:

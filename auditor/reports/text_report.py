@@ -7,7 +7,6 @@ name containing `[bold]` or an escape sequence is shown literally.
 from __future__ import annotations
 
 import io
-import re
 from collections import Counter
 from itertools import groupby
 
@@ -20,11 +19,11 @@ from auditor.audit import AuditResult, Checkout
 from auditor.findings import Finding, Severity, SideRef
 from auditor.model import SideModel
 from auditor.reports.summary import audited_type_count, finding_counts, triage_counts, type_counts
+from auditor.reports.untrusted import replace_unsafe
 
 PLAIN_WIDTH = 120
 SHORT_SHA = 12
 """Hex digits of a commit shown in the header: unambiguous in repositories far larger than any SDK."""
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 SEVERITY_STYLES = {
     Severity.P0: "bold white on red",
     Severity.P1: "bold red",
@@ -35,8 +34,9 @@ SEVERITY_STYLES = {
 
 
 def clean(text: str) -> str:
-    """Audited text without control characters, so it cannot move the cursor or recolour the terminal."""
-    return _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)
+    """Audited text that cannot move the cursor, recolour the terminal or disguise a name; tabs and
+    line breaks stay, rich lays them out."""
+    return replace_unsafe(text, kept="\t\n")
 
 
 def _where(side: SideRef | None) -> str:
