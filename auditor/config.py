@@ -8,7 +8,6 @@ defaults: a key the file does not set stays None, so the CLI can tell "not confi
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,6 +105,8 @@ def read_settings(path: Path) -> Settings:
 
 
 def _load(path: Path) -> tuple[str, dict[str, object]]:
+    import tomllib  # only when there is a file to read: most runs of a CI job have none
+
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -335,6 +336,8 @@ def _skip_blank(text: str, position: int, *, newlines: bool) -> int:
 
 def _key(text: str, position: int) -> tuple[tuple[str, ...], int]:
     """A dotted key, quoted parts decoded, and the position after it."""
+    import tomllib  # loaded already: only a document tomllib accepted is scanned
+
     parts: list[str] = []
     while True:
         position = _skip_blank(text, position, newlines=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 from auditor.model import Location
 
@@ -46,7 +47,7 @@ class Finding:
     python: SideRef | None
     elixir: SideRef | None
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         """Stable across moved lines, reordered files and reworded messages: rule, type, field, side."""
         side = "both" if self.python and self.elixir else "python" if self.python else "elixir"
