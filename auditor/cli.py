@@ -16,7 +16,7 @@ from auditor.atomic import write_atomically
 from auditor.audit import AuditOptions, AuditResult, UsageError, run_audit
 from auditor.config import find_settings
 from auditor.extraction import default_jobs
-from auditor.findings import Severity
+from auditor.findings import FailOn, Severity
 from auditor.progress import TerminalProgress
 from auditor.reports import renderer
 from auditor.rulebase import Rule
@@ -33,14 +33,6 @@ class OutputFormat(StrEnum):
     MARKDOWN = "markdown"
     SARIF = "sarif"
     GITHUB = "github"
-
-
-class FailOn(StrEnum):
-    P0 = "P0"
-    P1 = "P1"
-    P2 = "P2"
-    P3 = "P3"
-    NEVER = "never"
 
 
 app = typer.Typer(add_completion=False, rich_markup_mode=None)

@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from auditor.audit import UsageError
-from auditor.findings import Ignore, Severity
+from auditor.findings import FailOn, Ignore, Severity
 from auditor.model import Location
 from auditor.rules import RULES_BY_SLUG
 
@@ -39,7 +39,7 @@ KEYS = (
     "ignore",
 )
 IGNORE_KEYS = ("type", "field", "rule", "reason")
-FAIL_ON_VALUES = (*(s.value for s in Severity if s is not Severity.INFO), "never")
+FAIL_ON_VALUES = tuple(value.value for value in FailOn)
 
 
 @dataclass(frozen=True)

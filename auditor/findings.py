@@ -23,6 +23,16 @@ class Severity(StrEnum):
         return list(Severity).index(self)
 
 
+class FailOn(StrEnum):
+    """The severity at or above which findings fail a run, or never."""
+
+    P0 = "P0"
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    NEVER = "never"
+
+
 @dataclass(frozen=True)
 class SideRef:
     """Where a finding points on one side, with the annotation as written there (None for a whole type)."""

@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 from auditor import __version__
 from auditor.audit import AuditOptions, AuditResult, run_audit
 from auditor.baseline import baseline_document
-from auditor.cli import FailOn
-from auditor.findings import Ignore, Severity
+from auditor.findings import FailOn, Ignore, Severity
 from auditor.model import Location
 from tests.conftest import SAMPLE_ELIXIR, SAMPLE_PYTHON, copy_samples, edit_once, invoke, write_tree
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import auditor.cli
 from auditor.audit import AuditOptions, UsageError
-from auditor.config import FAIL_ON_VALUES, IGNORE_KEYS, KEYS, Settings, entry_lines, read_settings
+from auditor.config import IGNORE_KEYS, KEYS, Settings, entry_lines, read_settings
 from auditor.findings import Ignore, Severity
 from auditor.model import Location
 from tests.conftest import REPO_ROOT, SAMPLE_ELIXIR, SAMPLE_PYTHON, invoke, write_tree
@@ -183,10 +183,6 @@ def test_fail_on_from_the_file_and_from_the_command_line(
 ) -> None:
     (in_tmp / ".parity-audit.toml").write_text(sample_paths(in_tmp) + f'fail-on = "{file_fail_on}"\n')
     assert invoke(*command_line).exit_code == expected
-
-
-def test_the_file_accepts_exactly_the_fail_on_values_of_the_option() -> None:
-    assert tuple(auditor.cli.FailOn) == FAIL_ON_VALUES
 
 
 def test_jobs_cache_dir_and_baseline_reach_the_audit_and_the_command_line_wins(
