@@ -10,6 +10,11 @@ from functools import cached_property
 from auditor.model import Location
 
 
+def type_and_field(type_name: str, field: str | None) -> str:
+    """`Type.field`, or `Type` for the type as a whole: how reports and messages name where a finding is."""
+    return type_name if field is None else f"{type_name}.{field}"
+
+
 class Severity(StrEnum):
     P0 = "P0"
     P1 = "P1"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from auditor.align import Alignment
-from auditor.findings import BaselineStatus, Finding, Ignore, Severity, Suppressed
+from auditor.findings import BaselineStatus, Finding, Ignore, Severity, Suppressed, type_and_field
 from auditor.model import Diagnostic, Location
 from auditor.rules import RULES_BY_SLUG
 from auditor.suppressions import CommentScan, InlineIgnore
@@ -126,10 +126,10 @@ class _Suppressor:
 
 
 def _stale_ignore(ignore: Ignore) -> str:
-    place = ignore.type_name if ignore.field is None else f"{ignore.type_name}.{ignore.field}"
+    where = type_and_field(ignore.type_name, ignore.field)
     if ignore.rule not in RULES_BY_SLUG:
-        return f"the ignore of {ignore.rule!r} on {place} names no rule; --list-rules shows them all"
-    return f"the ignore of {ignore.rule} on {place} matches no finding; delete it if the port was fixed"
+        return f"the ignore of {ignore.rule!r} on {where} names no rule; --list-rules shows them all"
+    return f"the ignore of {ignore.rule} on {where} matches no finding; delete it if the port was fixed"
 
 
 def _not_understood(comments: Sequence[CommentScan]) -> Iterator[tuple[str, Diagnostic]]:

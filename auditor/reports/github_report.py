@@ -14,7 +14,7 @@ import posixpath
 from collections.abc import Iterator
 
 from auditor.audit import AuditResult
-from auditor.findings import Finding, SideRef
+from auditor.findings import Finding, SideRef, type_and_field
 from auditor.reports.sarif_report import level, primary_side
 from auditor.reports.untrusted import replace_unsafe
 
@@ -66,8 +66,7 @@ def _workspace_path(root: str, path: str) -> str | None:
 
 
 def _title(finding: Finding) -> str:
-    place = f"{finding.type_name}.{finding.field}" if finding.field is not None else finding.type_name
-    return f"{finding.severity.value} {finding.rule}: {place}"
+    return f"{finding.severity.value} {finding.rule}: {type_and_field(finding.type_name, finding.field)}"
 
 
 def _side_line(name: str, root: str, ref: SideRef) -> str:

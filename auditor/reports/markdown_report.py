@@ -33,7 +33,7 @@ from auditor import __version__
 from auditor.align import FieldPair
 from auditor.audit import AuditResult, Checkout, Status, TypeStatus, UsageError
 from auditor.compare import describe
-from auditor.findings import Finding, Severity
+from auditor.findings import Finding, Severity, type_and_field
 from auditor.model import Field, Location, TypeDef, TypeKind
 from auditor.reports.summary import audited_type_count, finding_counts, type_counts
 from auditor.reports.untrusted import replace_unsafe
@@ -124,7 +124,7 @@ def _place(location: Location, *, in_table: bool) -> str:
 
 
 def _finding_name(finding: Finding) -> str:
-    return finding.type_name if finding.field is None else f"{finding.type_name}.{finding.field}"
+    return type_and_field(finding.type_name, finding.field)
 
 
 def _values(typedef: TypeDef) -> str:

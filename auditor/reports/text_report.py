@@ -16,7 +16,7 @@ from rich.text import Text
 
 from auditor import __version__
 from auditor.audit import AuditResult, Checkout
-from auditor.findings import Finding, Severity, SideRef
+from auditor.findings import Finding, Severity, SideRef, type_and_field
 from auditor.model import SideModel
 from auditor.reports.summary import audited_type_count, finding_counts, triage_counts, type_counts
 from auditor.reports.untrusted import replace_unsafe
@@ -114,9 +114,9 @@ def _suppressed(result: AuditResult) -> list[RenderableType]:
     lines: list[RenderableType] = [Text("\nSuppressed", style="bold underline")]
     for entry in result.suppressed:
         finding = entry.finding
-        place = finding.type_name if finding.field is None else f"{finding.type_name}.{finding.field}"
+        named = type_and_field(finding.type_name, finding.field)
         where = f"{entry.source} at {entry.where.path}:{entry.where.line}"
-        lines.append(Text(clean(f"  {place}  {finding.rule}  {finding.severity.value}  {where}: {entry.reason}")))
+        lines.append(Text(clean(f"  {named}  {finding.rule}  {finding.severity.value}  {where}: {entry.reason}")))
     return lines
 
 
