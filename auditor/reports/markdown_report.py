@@ -35,7 +35,7 @@ from auditor.audit import AuditResult, Checkout, Status, TypeStatus, UsageError
 from auditor.compare import describe
 from auditor.findings import Finding, Severity, type_and_field
 from auditor.model import Field, Location, TypeDef, TypeKind
-from auditor.reports.summary import audited_type_count, finding_counts, type_counts
+from auditor.reports.summary import audited_type_count, finding_counts, triage_counts, type_counts
 from auditor.reports.untrusted import replace_unsafe
 from auditor.rules import CATALOG
 
@@ -426,7 +426,7 @@ def _parity(entries: Sequence[TypeStatus]) -> str:
 
 def _status_sections(result: AuditResult) -> list[str]:
     findings: dict[str, list[Finding]] = defaultdict(list)
-    for finding in sorted(result.findings, key=Finding.sort_key):
+    for finding in result.findings:  # in Finding.sort_key order, as the audit returns them
         findings[finding.type_name].append(finding)
     by_status: dict[Status, list[TypeStatus]] = defaultdict(list)
     for entry in result.types:
@@ -477,7 +477,7 @@ def _suppressed(result: AuditResult) -> str:
 def _baseline(result: AuditResult) -> str:
     if result.baseline is None:
         return ""
-    baselined = sum(1 for finding in result.findings if not result.is_new(finding))
+    baselined = triage_counts(result)["baselined"]
     return (
         f"## Baseline\n\n{code(result.baseline.path, in_table=False)}: "
         f"{_plural(baselined, 'finding')} of this run baselined (reported, never failing the run), "
