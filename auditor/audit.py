@@ -6,7 +6,6 @@ Reports and the CLI consume the `AuditResult`; nothing here prints.
 from __future__ import annotations
 
 import fnmatch
-import pickle
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -26,13 +25,14 @@ from auditor.discovery import (
 )
 from auditor.elixir import ElixirFileSummary, extract_elixir, read_elixir_summary, summarize_elixir
 from auditor.engine import run_rules
-from auditor.extraction import PICKLE_PROTOCOL, SummaryPool, SummaryStore
+from auditor.extraction import SummaryPool, SummaryStore
 from auditor.findings import BaselineStatus, Finding, Ignore, Severity, Suppressed
 from auditor.git import RevisionError, Tree, opened
 from auditor.model import Diagnostic, SideModel
 from auditor.progress import ProgressListener
 from auditor.python import extract_python, summarize_python
 from auditor.python.summary import PythonFileSummary, summarize_file
+from auditor.resolution_cache import KeptResolutions
 from auditor.rules import CATALOG, RULES_BY_SLUG
 from auditor.suppressions import CommentScan
 from auditor.triage import triage
@@ -140,28 +140,8 @@ def _check_root(root: Path, language: str) -> None:
 def _python_side(
     tree: Tree, files: Sources, store: SummaryStore[PythonFileSummary], cache: SummaryCache | None
 ) -> SideModel:
-    """The resolved Python side; from the cache when no file it may read changed in a way its summary shows.
-
-    A comment or a function body edited without moving a line leaves every summary as it was, and a port
-    audited again against an unchanged SDK checkout resolves nothing again.
-    """
-    def resolve() -> SideModel:
-        return tree.as_given(extract_python(tree.directory, files.audited, files.resolvable, store.load))
-
-    if cache is None:
-        return resolve()
-    audited = set(files.audited)
-    # Keyed by the checkout as given (and the commit of a revision), never by the directory a revision is read from.
-    parts = [*tree.identity, *files.audited, "\0"]
-    for path in files.resolvable:
-        # Files only read to resolve names are keyed by their bytes: summarizing them for a key costs a parse.
-        parts += [path, f"summary {store.digest(path)}" if path in audited else f"file {store.content_key(path)}"]
-    key = cache.derived_key("resolved Python side", parts)
-    side = cache.get(key, SideModel)
-    if side is None:
-        side = resolve()
-        cache.put(key, pickle.dumps(side, protocol=PICKLE_PROTOCOL))
-    return side
+    memo = KeptResolutions(cache, store, files.audited) if cache is not None else None
+    return tree.as_given(extract_python(tree.directory, files.audited, files.resolvable, store.load, memo))
 
 
 def _check_rule_names(options: AuditOptions) -> None:

@@ -153,6 +153,10 @@ class SummaryStore(Generic[Summary]):
                     self.finish(item, self.summarize(*item))
         return self.summaries[path]
 
+    def in_flight(self, path: str) -> bool:
+        """Whether a worker is still parsing the file."""
+        return path in self._in_flight
+
     @property
     def parsing(self) -> bool:
         """Whether workers are still parsing files of this store."""

@@ -161,13 +161,6 @@ class Tree:
     """The full SHA `revision` resolved to."""
     _log: _LogQuery
 
-    @property
-    def identity(self) -> tuple[str, ...]:
-        """What tells these files apart besides their paths and bytes, for the keys of results derived from them."""
-        if self.resolved is None:
-            return (str(self.root),)
-        return (str(self.root), "@", self.resolved)
-
     def commit(self) -> Commit | None:
         """The commit the files come from (waiting for git); None for a work tree that is not a git checkout."""
         return self._log.answer()

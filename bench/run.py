@@ -14,12 +14,14 @@ import argparse
 import os
 import platform
 import random
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -161,30 +163,65 @@ def main() -> None:
         write_atomically(arguments.output, report.encode("utf-8"))
 
 
-EDITS = {
-    "a comment appended (no summary changes: the resolved Python side is read from the cache)": "\n# edit {n}\n",
-    "a module-level name added (its summary changes: the Python side is resolved again)": "\n_edit_{n} = {n}\n",
-}
+@dataclass(frozen=True)
+class Edit:
+    description: str
+    victim: Path
+    change: Callable[[str, int], str]
+    """The file's new text from its text and the attempt's number."""
+
+
+def _importers(pair: Pair, module: Path) -> int:
+    statement = f"from .{module.stem} import "
+    return sum(statement in path.read_text() for path in pair.python.rglob("*.py"))
+
+
+def edits(pair: Pair) -> list[Edit]:
+    """One Python file edited three ways: its summary unchanged, changed where no other file reads, and a
+    type alias changed that many files read."""
+    files = sorted(pair.python.rglob("*.py"))
+    last = files[-1]
+    aliases = [path for path in files if re.fullmatch(r"\w+ = (str|int)\n", path.read_text())]
+    alias = max(aliases, key=lambda path: _importers(pair, path))
+    swapped = {"= str": "= int", "= int": "= str"}
+    return [
+        Edit(
+            "a comment appended (no summary changes: nothing is resolved again)",
+            last,
+            lambda text, attempt: f"{text}\n# edit {attempt}\n",
+        ),
+        Edit(
+            "a module-level name added (its summary changes, but no other file reads the new name: only this "
+            "file is resolved again)",
+            last,
+            lambda text, attempt: f"{text}\n_edit_{attempt} = {attempt}\n",
+        ),
+        Edit(
+            f"a type alias changed between str and int that {_importers(pair, alias)} other files import (they "
+            "and this file are resolved again)",
+            alias,
+            lambda text, attempt: next(text.replace(a, b) for a, b in swapped.items() if a in text),
+        ),
+    ]
 
 
 def cached_rerun(pair: Pair, cache: Path, runs: int) -> list[str]:
     """For each kind of edit: a first run with an empty cache, then a run after that edit to one
     Python file, each `runs` times."""
-    victim = sorted(pair.python.rglob("*.py"))[-1]
-    original = victim.read_text()
     audit = audit_command(pair, "--cache-dir", str(cache))
     lines = []
-    for description, edit in EDITS.items():
+    for edit in edits(pair):
+        original = edit.victim.read_text()
         first_runs, second_runs = [], []
         for attempt in range(runs):
             shutil.rmtree(cache, ignore_errors=True)
             first_runs.append(_seconds(audit))
-            victim.write_text(original + edit.format(n=attempt))
+            edit.victim.write_text(edit.change(original, attempt))
             second_runs.append(_seconds(audit))
-            victim.write_text(original)
+            edit.victim.write_text(original)
         first, second = statistics.median(first_runs), statistics.median(second_runs)
         lines.append(
-            f"Cache, {pair.types:,} types, one file changed by {description}: first run (empty cache) "
+            f"Cache, {pair.types:,} types, one file changed by {edit.description}: first run (empty cache) "
             f"{first:.2f} s, second run {second:.2f} s: {second / first:.2f}x the first."
         )
     return lines

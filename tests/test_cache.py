@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from auditor import audit
 from auditor.audit import AuditOptions, run_audit
 from auditor.cache import SummaryCache
 from auditor.elixir import ElixirFileSummary, read_elixir_summary, summarize_elixir
@@ -129,19 +128,6 @@ INVOICE = "from pydantic import BaseModel\nfrom .money import Cents\n\nclass Inv
 INVOICE_PORT = "defmodule Shop.Invoice do\n  defstruct [:total]\n  @type t :: %__MODULE__{total: integer()}\nend\n"
 
 
-class CountingResolver:
-    """Wraps `extract_python` to count how often the Python side is resolved rather than read from the cache."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.calls = 0
-        self.original = audit.extract_python
-        monkeypatch.setattr(audit, "extract_python", self)
-
-    def __call__(self, *arguments, **keywords):
-        self.calls += 1
-        return self.original(*arguments, **keywords)
-
-
 @pytest.fixture
 def shop(tmp_path: Path) -> tuple[Path, Path]:
     python = write_tree(
@@ -156,40 +142,7 @@ def _findings(python: Path, elixir: Path, cache: Path, **options: object) -> lis
     return [(finding.rule, finding.field, finding.message) for finding in result.findings]
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_the_resolved_python_side_is_reused_while_no_summary_changes(
-    tmp_path: Path, shop: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, jobs: int
-) -> None:
-    python, elixir = shop
-    resolver = CountingResolver(monkeypatch)
-    first = _findings(python, elixir, tmp_path / "cache", jobs=jobs)
-    (python / "shop/types.py").write_text(INVOICE + "# a comment changes no declaration\n")
-    (elixir / "lib/shop/invoice.ex").write_text(INVOICE_PORT.replace("integer()", "String.t()"))
-    second = _findings(python, elixir, tmp_path / "cache", jobs=jobs)
-    assert resolver.calls == 1
-    assert first == [] and [rule for rule, _, _ in second] == ["type-mismatch"]
-
-
-@pytest.mark.parametrize(
-    ("path", "text"),
-    [("shop/types.py", INVOICE.replace("total: Cents", "total: str")), ("shop/money.py", "Cents = str\n")],
-    ids=["audited-file", "file-read-to-resolve-a-name"],
-)
-def test_the_python_side_is_resolved_again_when_a_file_it_reads_changes(
-    tmp_path: Path, shop: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, path: str, text: str
-) -> None:
-    python, elixir = shop
-    resolver = CountingResolver(monkeypatch)
-    includes = ("shop/types.py",)  # money.py is then read only to resolve `Cents`
-    assert _findings(python, elixir, tmp_path / "cache", python_includes=includes) == []
-    (python / path).write_text(text)
-    second = _findings(python, elixir, tmp_path / "cache", python_includes=includes)
-    assert resolver.calls == 2
-    assert [rule for rule, _, _ in second] == ["type-mismatch"]
-    assert second == _findings(python, elixir, tmp_path / "fresh-cache", python_includes=includes)
-
-
-def test_a_damaged_resolved_side_is_ignored(tmp_path: Path, shop: tuple[Path, Path]) -> None:
+def test_damaged_resolved_files_are_ignored(tmp_path: Path, shop: tuple[Path, Path]) -> None:
     python, elixir = shop
     cache = tmp_path / "cache"
     _findings(python, elixir, cache)

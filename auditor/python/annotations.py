@@ -25,7 +25,7 @@ from auditor.model import (
     union_of,
 )
 from auditor.python.classes import ClassCatalog
-from auditor.python.modules import ExternalName, LocalDefinition, ModuleIndex, Symbol
+from auditor.python.modules import ExternalName, LocalDefinition, Memo, ModuleIndex, Symbol
 from auditor.python.origins import (
     ANNOTATED,
     CONSTRAINED_COLLECTION_CALLS,
@@ -80,9 +80,9 @@ class TypeLowerer:
     def __init__(self, index: ModuleIndex, catalog: ClassCatalog) -> None:
         self.index = index
         self.catalog = catalog
-        self._alias_shapes: dict[LocalDefinition, AliasShape | None] = {}
+        self._alias_shapes: Memo[LocalDefinition, AliasShape | None] = {}
         self._shapes_in_progress: set[LocalDefinition] = set()
-        self._admits_none: dict[LocalDefinition, bool] = {}
+        self._admits_none: Memo[LocalDefinition, bool] = {}
         self._expanding: set[LocalDefinition] = set()
         self._none_admitting_aliases: set[str] = set()
 
@@ -256,17 +256,16 @@ class TypeLowerer:
 
     def alias_shape(self, definition: LocalDefinition) -> AliasShape | None:
         """What a module-level assignment is: a Literal/Union alias, another alias, or (None) a value."""
-        if definition in self._alias_shapes:
-            return self._alias_shapes[definition]
         if definition in self._shapes_in_progress:
             return None
+        return self.index.reads.memoized(self._alias_shapes, definition, lambda: self._guarded_alias(definition))
+
+    def _guarded_alias(self, definition: LocalDefinition) -> AliasShape | None:
         self._shapes_in_progress.add(definition)
         try:
-            shape = self._classify_alias(definition)
+            return self._classify_alias(definition)
         finally:
             self._shapes_in_progress.discard(definition)
-        self._alias_shapes[definition] = shape
-        return shape
 
     def _classify_alias(self, definition: LocalDefinition) -> AliasShape | None:
         binding = definition.binding
@@ -349,10 +348,11 @@ class TypeLowerer:
 
     def admits_none(self, alias: LocalDefinition) -> bool:
         """Whether an alias's value includes None, directly or through the aliases it names."""
-        if alias not in self._admits_none:
-            value = _assigned_value(alias)
-            self._admits_none[alias] = value is not None and self._spells_none(value, alias.module, {alias})
-        return self._admits_none[alias]
+        return self.index.reads.memoized(self._admits_none, alias, lambda: self._value_admits_none(alias))
+
+    def _value_admits_none(self, alias: LocalDefinition) -> bool:
+        value = _assigned_value(alias)
+        return value is not None and self._spells_none(value, alias.module, {alias})
 
     def _spells_none(self, expression: Expr, module: str, seen: set[LocalDefinition]) -> bool:
         if is_none(expression):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from auditor.model import LiteralValue
-from auditor.python.modules import ExternalName, LocalDefinition, ModuleIndex
+from auditor.python.modules import ExternalName, LocalDefinition, Memo, ModuleIndex
 from auditor.python.origins import (
     DATACLASS_DECORATORS,
     ENUM_AUTO,
@@ -64,24 +64,24 @@ class ClassCatalog:
 
     def __init__(self, index: ModuleIndex) -> None:
         self.index = index
-        self._shapes: dict[LocalDefinition, ClassShape] = {}
+        self._shapes: Memo[LocalDefinition, ClassShape] = {}
         self._in_progress: set[LocalDefinition] = set()
-        self._members: dict[LocalDefinition, tuple[EnumMember, ...]] = {}
+        self._members: Memo[LocalDefinition, tuple[EnumMember, ...]] = {}
 
     def shape(self, definition: LocalDefinition) -> ClassShape:
-        if not isinstance(definition.binding, ClassDefinition):
+        binding = definition.binding
+        if not isinstance(binding, ClassDefinition):
             return _PLAIN
-        if definition in self._shapes:
-            return self._shapes[definition]
         if definition in self._in_progress:  # a class inheriting from itself through a cycle
             return _PLAIN
+        return self.index.reads.memoized(self._shapes, definition, lambda: self._guarded(definition, binding))
+
+    def _guarded(self, definition: LocalDefinition, binding: ClassDefinition) -> ClassShape:
         self._in_progress.add(definition)
         try:
-            shape = self._classify(definition.module, definition.binding)
+            return self._classify(definition.module, binding)
         finally:
             self._in_progress.discard(definition)
-        self._shapes[definition] = shape
-        return shape
 
     def _classify(self, module: str, definition: ClassDefinition) -> ClassShape:
         local_bases: list[LocalDefinition] = []
@@ -144,8 +144,9 @@ class ClassCatalog:
 
     def enum_members(self, definition: LocalDefinition) -> tuple[EnumMember, ...]:
         """The members of an enum class in declaration order, with `auto()` values filled in."""
-        if definition in self._members:
-            return self._members[definition]
+        return self.index.reads.memoized(self._members, definition, lambda: self._read_members(definition))
+
+    def _read_members(self, definition: LocalDefinition) -> tuple[EnumMember, ...]:
         members: list[EnumMember] = []
         shape = self.shape(definition)
         if isinstance(definition.binding, ClassDefinition) and shape.flavor is ClassFlavor.ENUM:
@@ -162,8 +163,7 @@ class ClassCatalog:
                 if member_value is not None:
                     previous.append(member_value)
                 members.append(EnumMember(assignment.name, member_value, assignment.line))
-        self._members[definition] = tuple(members)
-        return self._members[definition]
+        return tuple(members)
 
     def _is_auto_call(self, module: str, value: Expr) -> bool:
         return isinstance(value, Call) and self.index.resolve_origin(module, value.function) == ENUM_AUTO

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePosixPath
+from typing import Protocol
 
 from auditor.model import Diagnostic, LiteralOf, LiteralValue, Location, SideModel, TypeDef, TypeKind
 from auditor.python.annotations import TypeLowerer
 from auditor.python.classes import ClassCatalog, ClassFlavor
 from auditor.python.fields import FieldCollector
-from auditor.python.modules import LocalDefinition, ModuleIndex, ModuleInfo
+from auditor.python.modules import LocalDefinition, ModuleIndex, ModuleInfo, Read
 from auditor.python.summary import (
     Assignment,
     ClassDefinition,
@@ -20,6 +22,29 @@ from auditor.python.summary import (
 )
 
 
+@dataclass(frozen=True)
+class ResolvedFile:
+    """One audited file's share of the side, and the files its resolution read."""
+
+    types: tuple[TypeDef, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    subclassed: frozenset[str]
+    """Qualnames of the checkout classes its data models subclass."""
+    read: tuple[tuple[str, tuple[str, ...] | None], ...]
+    """Every file the resolution read, the file itself included, with the top-level names it looked up
+    there, or None when more of the file mattered: while none of that changes, nothing here does."""
+
+
+class ResolutionMemo(Protocol):
+    """Keeps resolved files between runs. `layout` (`ModuleIndex.layout`) is what module naming depends on."""
+
+    def recall(self, paths: Sequence[str], layout: str) -> dict[str, ResolvedFile]:
+        """Those of the files it can answer for."""
+        ...
+
+    def remember(self, path: str, layout: str, resolved: ResolvedFile) -> None: ...
+
+
 class _Extractor:
     def __init__(
         self,
@@ -27,16 +52,32 @@ class _Extractor:
         audited: list[str],
         all_files: Sequence[str],
         load_summary: Callable[[str], PythonFileSummary],
+        record_reads: bool,
     ) -> None:
-        self.index = ModuleIndex(root, [*all_files, *audited], load_summary, preferred=audited)
+        paths = [*all_files, *audited]
+        self.index = ModuleIndex(root, paths, load_summary, preferred=audited, record_reads=record_reads)
         self.catalog = ClassCatalog(self.index)
         self.lowerer = TypeLowerer(self.index, self.catalog)
         self.fields = FieldCollector(self.index, self.catalog, self.lowerer)
         self.diagnostics: list[Diagnostic] = []
         self.subclassed: set[str] = set()
 
-    def types_of(self, path: str) -> list[TypeDef]:
-        info = self.index.load_path(path)
+    def resolved(self, path: str) -> ResolvedFile:
+        """The file's types, and what their resolution read, memoised steps that other files ran included."""
+        diagnostics_before = len(self.diagnostics)
+        self.subclassed = set()
+        self.index.reads.begin()
+        try:
+            types = tuple(self._types_of(path))
+        finally:
+            read = self.index.reads.end()
+        by_file = _by_file(read)
+        problems = [self.index.problems[each] for each, _ in by_file if each in self.index.problems]
+        diagnostics = tuple(sorted({*self.diagnostics[diagnostics_before:], *problems}))
+        return ResolvedFile(types, diagnostics, frozenset(self.subclassed), by_file)
+
+    def _types_of(self, path: str) -> list[TypeDef]:
+        info = self.index.read_whole(path)
         found: list[TypeDef] = []
         for name, binding in info.bindings.items():
             if name.startswith("_"):
@@ -95,15 +136,6 @@ class _Extractor:
                 values.append(member.value)
         return tuple(values)
 
-    def without_base_classes(self, typedefs: list[TypeDef]) -> list[TypeDef]:
-        """Drops field-less models that other models subclass: `StrictBase(BaseModel)` in an SDK's
-        `_models.py` is configuration for the real types, not a type of the API."""
-        return [
-            typedef
-            for typedef in typedefs
-            if typedef.kind is not TypeKind.STRUCT or typedef.fields or typedef.qualname not in self.subclassed
-        ]
-
     def deduplicate(self, typedefs: list[TypeDef], audited_modules: list[str]) -> list[TypeDef]:
         """Keeps one definition per name: the one the public packages export."""
         by_name: dict[str, list[TypeDef]] = {}
@@ -147,6 +179,28 @@ class _Extractor:
         return exported
 
 
+def _by_file(reads: frozenset[Read]) -> tuple[tuple[str, tuple[str, ...] | None], ...]:
+    """`ResolvedFile.read` from the recorded reads, in path order."""
+    names: dict[str, set[str] | None] = {}
+    for path, name in reads:
+        known = names.setdefault(path, set())
+        if name is None:
+            names[path] = None
+        elif known is not None:
+            known.add(name)
+    return tuple((path, None if known is None else tuple(sorted(known))) for path, known in sorted(names.items()))
+
+
+def _without_base_classes(typedefs: list[TypeDef], subclassed: set[str]) -> list[TypeDef]:
+    """Drops field-less models that other models subclass: `StrictBase(BaseModel)` in an SDK's
+    `_models.py` is configuration for the real types, not a type of the API."""
+    return [
+        typedef
+        for typedef in typedefs
+        if typedef.kind is not TypeKind.STRUCT or typedef.fields or typedef.qualname not in subclassed
+    ]
+
+
 def _public_ancestor_packages(modules: list[str], index: ModuleIndex) -> list[str]:
     """Packages above (or at) the audited modules whose dotted path has no private segment."""
     packages: set[str] = set()
@@ -156,8 +210,9 @@ def _public_ancestor_packages(modules: list[str], index: ModuleIndex) -> list[st
             candidate = ".".join(parts[:end])
             if any(part.startswith("_") for part in parts[:end]):
                 break
-            info = index.load(candidate)
-            if info is not None and info.is_package:
+            # Only packages are loaded: the modules are known to be modules without reading them.
+            if index.is_package(candidate):
+                index.load(candidate)
                 packages.add(candidate)
     return sorted(packages)
 
@@ -167,6 +222,7 @@ def extract_python(
     audited: Sequence[str],
     all_files: Sequence[str],
     load_summary: Callable[[str], PythonFileSummary] | None = None,
+    memo: ResolutionMemo | None = None,
 ) -> SideModel:
     """Extracts the data models, enums and Literal/Union aliases defined in the audited files.
 
@@ -175,18 +231,33 @@ def extract_python(
     name leads there; it defaults to reading `root / path` and calling `summarize_python`, and may
     instead serve summaries from a cache or from worker processes. Nothing is imported or executed,
     and no input makes this raise: unreadable or unparsable files become error diagnostics.
+
+    Each audited file's types depend on exactly the files its resolution read (`ResolvedFile.read`); a
+    `memo` may answer for a file instead of resolving it, and is told every file resolved here.
     """
     audited_paths = sorted({PurePosixPath(path).as_posix() for path in audited})
-    extractor = _Extractor(root, audited_paths, all_files, load_summary or partial(summarize_file, root))
-    typedefs: list[TypeDef] = []
+    load = load_summary or partial(summarize_file, root)
+    extractor = _Extractor(root, audited_paths, all_files, load, record_reads=memo is not None)
+    layout = extractor.index.layout() if memo is not None else ""
+    recalled = memo.recall(audited_paths, layout) if memo is not None else {}
+    resolved_files: list[ResolvedFile] = []
     for path in audited_paths:
-        typedefs.extend(extractor.types_of(path))
+        resolved = recalled.get(path)
+        if resolved is None:
+            resolved = extractor.resolved(path)
+            if memo is not None:
+                memo.remember(path, layout, resolved)
+        resolved_files.append(resolved)
+    typedefs = [typedef for resolved in resolved_files for typedef in resolved.types]
+    subclassed = {qualname for resolved in resolved_files for qualname in resolved.subclassed}
     audited_modules = [extractor.index.module_name(path) for path in audited_paths]
-    kept = extractor.deduplicate(extractor.without_base_classes(typedefs), audited_modules)
-    diagnostics = sorted({*extractor.index.diagnostics, *extractor.diagnostics})
+    kept = extractor.deduplicate(_without_base_classes(typedefs, subclassed), audited_modules)
+    # A file's own diagnostics come with it, from the memo too; the index's cover what the steps after read.
+    diagnostics = {*extractor.index.diagnostics, *extractor.diagnostics}
+    diagnostics.update(diagnostic for resolved in resolved_files for diagnostic in resolved.diagnostics)
     return SideModel(
         root=str(root),
         files=tuple(audited_paths),
         types=tuple(sorted(kept, key=lambda typedef: (typedef.qualname, typedef.location))),
-        diagnostics=tuple(diagnostics),
+        diagnostics=tuple(sorted(diagnostics)),
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from auditor.model import Default, DefaultKind, Field, Location, TypeExpr, split_none
 from auditor.python.annotations import TypeLowerer, with_discriminator
 from auditor.python.classes import ClassCatalog, ClassFlavor, ClassShape
-from auditor.python.modules import ExternalName, LocalDefinition, ModuleIndex
+from auditor.python.modules import ExternalName, LocalDefinition, Memo, ModuleIndex
 from auditor.python.origins import (
     ANNOTATED,
     FIELD_FUNCTIONS,
@@ -66,7 +66,7 @@ class FieldCollector:
         self.lowerer = lowerer
         # Every subclass reads its bases' own fields again; lowering them once per class keeps the
         # work linear in the fields written rather than in the fields inherited.
-        self._own_fields_of: dict[LocalDefinition, list[Field]] = {}
+        self._own_fields_of: Memo[LocalDefinition, list[Field]] = {}
 
     def fields_of(self, definition: LocalDefinition) -> tuple[Field, ...]:
         """All fields, inherited ones first (most basic class first, as dataclasses and pydantic order them).
@@ -85,10 +85,9 @@ class FieldCollector:
         return tuple(merged.values())
 
     def _own_fields(self, definition: LocalDefinition, shape: ClassShape) -> list[Field]:
-        known = self._own_fields_of.get(definition)
-        if known is None:
-            known = self._own_fields_of[definition] = self._lower_own_fields(definition, shape)
-        return known
+        return self.index.reads.memoized(
+            self._own_fields_of, definition, lambda: self._lower_own_fields(definition, shape)
+        )
 
     def _lower_own_fields(self, definition: LocalDefinition, shape: ClassShape) -> list[Field]:
         if not isinstance(definition.binding, ClassDefinition):

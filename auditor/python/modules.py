@@ -7,9 +7,11 @@ of files only pays for the ones the audited types actually reach.
 from __future__ import annotations
 
 import builtins
+import hashlib
 from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 
 from auditor.model import Diagnostic
 from auditor.python.origins import KNOWN_ORIGINS, canonical_origin
@@ -27,6 +29,8 @@ from auditor.python.summary import (
 from auditor.python.syntax import Attribute, Expr, Name
 
 _BUILTIN_NAMES = frozenset(dir(builtins))
+Key = TypeVar("Key")
+Value = TypeVar("Value")
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,70 @@ def module_name_for(path: str, existing: Container[str]) -> tuple[str, bool]:
     return ".".join(parts), is_package
 
 
+Read = tuple[str, str | None]
+"""A file's path and the top-level name looked up in it (or `STAR_IMPORTS`), or None when more of the
+file mattered: all its bindings, or its `__all__`."""
+STAR_IMPORTS = "*"
+"""Read as a name when a name is not bound in a file: its star imports are where it may still come from."""
+
+
+Memo = dict[Key, tuple[Value, frozenset[Read]]]
+"""A memo table of `ReadRecorder.memoized`: each value with what computing it read."""
+
+
+class ReadRecorder:
+    """What of which files' summaries a computation read, with what memoised steps read counted in.
+
+    A memo table keeps, beside each value, what was read to compute it, and a hit reports that again: so
+    what one audited file's resolution read is exact, however much of it an earlier file's work answered.
+    """
+
+    def __init__(self) -> None:
+        # One log of reads, and where each open computation's share of it starts: a computation's
+        # reads include those of the computations it runs, with no copying between them.
+        self._log: list[Read] = []
+        self._starts: list[int] = []
+
+    def read(self, path: str, name: str | None) -> None:
+        self._log.append((path, name))
+
+    def begin(self) -> None:
+        self._starts.append(len(self._log))
+
+    def end(self) -> frozenset[Read]:
+        """What was read since the matching `begin`; the enclosing computation has read it too."""
+        reads = frozenset(self._log[self._starts.pop() :])
+        if not self._starts:
+            self._log.clear()
+        return reads
+
+    def memoized(self, table: Memo[Key, Value], key: Key, compute: Callable[[], Value]) -> Value:
+        known = table.get(key)
+        if known is not None:
+            self._log.extend(known[1])
+            return known[0]
+        self.begin()
+        try:
+            value = compute()
+        finally:
+            reads = self.end()
+        table[key] = (value, reads)
+        return value
+
+
+class UnrecordedReads(ReadRecorder):
+    """For a resolution whose files are not kept between runs: the memo tables without the bookkeeping."""
+
+    def read(self, path: str, name: str | None) -> None:
+        pass
+
+    def memoized(self, table: Memo[Key, Value], key: Key, compute: Callable[[], Value]) -> Value:
+        known = table.get(key)
+        if known is None:
+            known = table[key] = (compute(), frozenset())
+        return known[0]
+
+
 class ModuleIndex:
     """All modules of the checkout, summarized on first use, with name resolution through their imports."""
 
@@ -148,8 +216,12 @@ class ModuleIndex:
         paths: Sequence[str],
         load_summary: Callable[[str], PythonFileSummary],
         preferred: Iterable[str] = (),
+        record_reads: bool = True,
     ) -> None:
         self.diagnostics: list[Diagnostic] = []
+        self.problems: dict[str, Diagnostic] = {}
+        """The problem each loaded file's summary reports, by path."""
+        self.reads = ReadRecorder() if record_reads else UnrecordedReads()
         self._load_summary = load_summary
         known = {PurePosixPath(path).as_posix() for path in paths}
         existing = _ExistingFiles(root, known)
@@ -162,10 +234,22 @@ class ModuleIndex:
             self._module_of_path[path] = (name, is_package)
             self._path_of_module.setdefault(name, path)
         self._loaded: dict[str, ModuleInfo] = {}
-        self._looked_up: dict[tuple[str, str], Symbol | None] = {}
+        self._looked_up: Memo[tuple[str, str], Symbol | None] = {}
 
     def module_name(self, path: str) -> str:
         return self._module_of_path[path][0]
+
+    def layout(self) -> str:
+        """A digest of every path with the module it holds, and of the path serving each name: all naming depends on."""
+        held = [f"{path}={name}{'/' if package else ''}" for path, (name, package) in self._module_of_path.items()]
+        served = [f"{name}@{path}" for name, path in self._path_of_module.items()]
+        text = "\n".join([*sorted(held), "", *sorted(served)])
+        return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+    def is_package(self, module: str) -> bool:
+        """Whether the module is a package of the checkout (an `__init__.py`)."""
+        path = self._path_of_module.get(module)
+        return path is not None and self._module_of_path[path][1]
 
     def contains(self, module: str) -> bool:
         return module in self._path_of_module
@@ -180,8 +264,15 @@ class ModuleIndex:
             summary = self._load_summary(key)
             if summary.problem is not None:
                 self.diagnostics.append(summary.problem)
+                self.problems[key] = summary.problem
             self._loaded[key] = ModuleInfo.of(name, key, is_package, summary)
         return self._loaded[key]
+
+    def read_whole(self, path: str) -> ModuleInfo:
+        """The module at `path`, for a reader that goes through all of it."""
+        info = self.load_path(path)
+        self.reads.read(info.path, None)
+        return info
 
     def load(self, module: str) -> ModuleInfo | None:
         """The module's info, or None when the module is not part of the checkout."""
@@ -190,14 +281,13 @@ class ModuleIndex:
 
     def lookup(self, module: str, name: str) -> Symbol | None:
         """What a bare name means inside `module`: its own bindings, then the builtins."""
-        key = (module, name)
-        if key in self._looked_up:
-            return self._looked_up[key]
+        # Every field names a handful of types, so the same names are looked up over and over.
+        return self.reads.memoized(self._looked_up, (module, name), lambda: self._look_up(module, name))
+
+    def _look_up(self, module: str, name: str) -> Symbol | None:
         found = self.resolve(module, name)
         if found is None and name in _BUILTIN_NAMES:
             found = ExternalName(f"builtins.{name}")
-        # Every field names a handful of types, so the same names are looked up over and over.
-        self._looked_up[key] = found
         return found
 
     def resolve(
@@ -212,7 +302,9 @@ class ModuleIndex:
         if info is None:
             return ExternalName(canonical_origin(f"{module}.{name}"))
         binding = info.bindings.get(name)
+        self.reads.read(info.path, name)
         if binding is None:
+            self.reads.read(info.path, STAR_IMPORTS)
             return self._resolve_unbound(info, name, seen)
         if isinstance(binding, ClassDefinition | Assignment):
             return LocalDefinition(info.name, name, binding, info.path)
@@ -236,6 +328,7 @@ class ModuleIndex:
                 if origin in KNOWN_ORIGINS:
                     return ExternalName(origin)
                 continue
+            self.reads.read(star_info.path, None)
             found = self.resolve(star_module, name, seen) if star_info.exports(name) else None
             if found is not None:
                 return found
