@@ -216,3 +216,20 @@ def test_runs_from_kept_files_report_what_a_fresh_run_reports(
     for _ in range(edits):
         _edit(python, choice)
         assert _report(python, elixir, cache) == _report(python, elixir, None)
+
+
+def test_a_file_whose_syntax_error_moves_resolves_its_readers_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A resolved file reports the problems of the files it read: a moved error is a changed file."""
+    order = MODEL.format(name="Order").replace(".mid", ".broken")
+    files = {**MODELS, "shop/broken.py": "Amount = (\n", "shop/a.py": order}
+    python, elixir = write_tree(tmp_path / "py", files), write_tree(tmp_path / "ex", PORT)
+    resolved = ResolvedFiles(monkeypatch)
+    cache = tmp_path / "cache"
+    _report(python, elixir, cache)
+    resolved.taken()
+    (python / "shop/broken.py").write_text("\n\nAmount = (\n")
+    kept = _report(python, elixir, cache)
+    assert resolved.taken() == ["shop/a.py", "shop/broken.py"]
+    assert kept == _report(python, elixir, None)
