@@ -48,7 +48,7 @@ class KeptResolutions:
         self.directory = str(store.root)
         self._fingerprints: dict[str, str] = {}
         self._bindings: dict[str, dict[str, FileBinding]] = {}
-        self._binding_digests: dict[tuple[str, str], str] = {}
+        self._digest_ofs: dict[tuple[str, str], str] = {}
 
     def _fingerprint(self, path: str) -> str:
         if path not in self._fingerprints:
@@ -58,8 +58,9 @@ class KeptResolutions:
             )
         return self._fingerprints[path]
 
-    def _binding_digest(self, path: str, name: str) -> str:
-        if (path, name) not in self._binding_digests:
+    def _digest_of(self, path: str, name: str) -> str:
+        """What `name` (a top-level name, `STAR_IMPORTS` or `_PROBLEM`) is in the file's summary now."""
+        if (path, name) not in self._digest_ofs:
             summary = self.store.load(path)
             if path not in self._bindings:
                 self._bindings[path] = dict(summary.bindings)
@@ -69,10 +70,10 @@ class KeptResolutions:
                 value = summary.problem
             else:
                 value = self._bindings[path].get(name)
-            self._binding_digests[path, name] = (
+            self._digest_ofs[path, name] = (
                 "unbound" if value is None else hashlib.sha256(pickle.dumps(value, PICKLE_PROTOCOL)).hexdigest()
             )
-        return self._binding_digests[path, name]
+        return self._digest_ofs[path, name]
 
     def _key(self, path: str, layout: str) -> str:
         return self.cache.derived_key("resolved Python file", [path, self._fingerprint(path), layout])
@@ -106,7 +107,7 @@ class KeptResolutions:
                 continue
             if names is None or path not in self.audited:
                 return False
-            if any(self._binding_digest(path, name) != digest for name, digest in names):
+            if any(self._digest_of(path, name) != digest for name, digest in names):
                 return False
         return True
 
@@ -119,7 +120,7 @@ class KeptResolutions:
                 read,
                 self._fingerprint(read),
                 None if names is None or read not in self.audited
-                else tuple((name, self._binding_digest(read, name)) for name in (*names, _PROBLEM)),
+                else tuple((name, self._digest_of(read, name)) for name in (*names, _PROBLEM)),
             )
             for read, names in resolved.read
         )
