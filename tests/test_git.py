@@ -400,12 +400,12 @@ def _entries(cache: Path) -> set[Path]:
     return set(cache.rglob("*.pickle"))
 
 
-def test_a_revision_run_is_cached_by_commit_not_by_its_temporary_directory(repo: Repo, tmp_path: Path) -> None:
+def test_a_revision_run_is_cached_by_content_not_by_its_temporary_directory(repo: Repo, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     assert findings(audit("v1", cache_dir=cache)) == []
     first = _entries(cache)
     assert findings(audit("v1", cache_dir=cache)) == []
-    assert _entries(cache) == first  # the resolved side too was found, not written again under a new key
+    assert _entries(cache) == first  # the resolved files too were found, not written again under a new key
     assert findings(audit("main", cache_dir=cache)) == [("type-mismatch", "Invoice", "total")]
     assert findings(audit("v1", cache_dir=cache)) == []
     assert findings(audit(cache_dir=cache)) == [("type-mismatch", "Invoice", "total")]
