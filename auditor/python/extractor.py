@@ -252,8 +252,8 @@ def extract_python(
     subclassed = {qualname for resolved in resolved_files for qualname in resolved.subclassed}
     audited_modules = [extractor.index.module_name(path) for path in audited_paths]
     kept = extractor.deduplicate(_without_base_classes(typedefs, subclassed), audited_modules)
-    # A file's own diagnostics come with it, from the memo too; the index's cover what the steps after read.
-    diagnostics = {*extractor.index.diagnostics, *extractor.diagnostics}
+    # A file's own diagnostics come with it, from the memo too; the index's problems cover what was read here.
+    diagnostics = {*extractor.index.problems.values(), *extractor.diagnostics}
     diagnostics.update(diagnostic for resolved in resolved_files for diagnostic in resolved.diagnostics)
     return SideModel(
         root=str(root),

@@ -218,7 +218,6 @@ class ModuleIndex:
         preferred: Iterable[str] = (),
         record_reads: bool = True,
     ) -> None:
-        self.diagnostics: list[Diagnostic] = []
         self.problems: dict[str, Diagnostic] = {}
         """The problem each loaded file's summary reports, by path."""
         self.reads = ReadRecorder() if record_reads else UnrecordedReads()
@@ -263,7 +262,6 @@ class ModuleIndex:
             name, is_package = self._module_of_path[key]
             summary = self._load_summary(key)
             if summary.problem is not None:
-                self.diagnostics.append(summary.problem)
                 self.problems[key] = summary.problem
             self._loaded[key] = ModuleInfo.of(name, key, is_package, summary)
         return self._loaded[key]
