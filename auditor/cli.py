@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from auditor import __version__
+from auditor import __version__, parser_host
 from auditor.atomic import write_atomically
 from auditor.audit import AuditOptions, AuditResult, UsageError, run_audit
 from auditor.config import find_settings
@@ -280,6 +280,7 @@ def main() -> None:
         code = ended.code
     else:
         code = 0
+    parser_host.release()
     if not isinstance(code, int) or code == EXIT_INTERRUPTED:
         # The ordinary exit prints a message code, and after Ctrl-C waits for the workers to stop.
         sys.exit(code)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from auditor import parser_host
 from auditor.cache import SummaryCache, loads
 
 Summary = TypeVar("Summary")
@@ -240,14 +241,17 @@ class SummaryPool:
 
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: ProcessPoolExecutor | parser_host.HostedPool | None = None
         self._stores: list[SummaryStore[Any]] = []
+        if jobs <= 1:
+            parser_host.release()
 
     def __enter__(self) -> SummaryPool:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: object) -> None:
         if self._pool is None:
+            parser_host.release()
             return
         if kind is not None:
             # On an error or Ctrl-C, queued chunks are dropped rather than parsed for nobody.
@@ -268,7 +272,9 @@ class SummaryPool:
                 store.report(1)
             return
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_prepare_worker)
+            self._pool = parser_host.pool(self.jobs, _prepare_worker) or ProcessPoolExecutor(
+                max_workers=self.jobs, initializer=_prepare_worker
+            )
         self._stores.append(store)
         for chunk in _chunks(left, self.jobs * _CHUNKS_PER_WORKER):
             keys = store.cache_keys_of(chunk)

@@ -1,0 +1,296 @@
+"""The parser host: a process forked first thing, which imports the parsers while the CLI imports the rest.
+
+Importing libcst is the largest fixed cost of a run: about 0.3 s, most of what a small audit's parse
+costs. Workers forked from the CLI would each import it only after the CLI had imported everything
+else, one cost after the other. The host is forked before the command line is even read, imports the
+parsers on another core meanwhile, and forks the pool's workers from itself once the files to parse
+are known, so they start parsing at once. It runs nothing but the summarizers handed to it, as any
+pool would; it never imports or runs audited code.
+
+The parent talks to it over two pipes. Requests: the pool's size (task 0), then the tasks, each a
+pickled call. Replies: each task's pickled outcome; task 0 again if the host itself failed. Closing
+the request pipe stops the host: it cancels what has not started, waits for its workers, and exits.
+
+This module is imported before the fork, so at its top it imports only what the interpreter has
+already loaded at start (and `signal`); everything else is imported where it is used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from concurrent.futures import Future
+    from io import BufferedReader, BufferedWriter
+
+_PARSERS = ("libcst", "auditor.python.summarizer", "auditor.elixir.syntax", "auditor.extraction")
+"""What the workers need, in the host before any worker is forked."""
+_HOST_TASK = 0
+"""The task number of the pool's size in a request, and of the host's own failure in a reply."""
+_HEADER_BYTES = 12
+"""A frame: the task number (4 bytes), the payload's length (8 bytes), the payload."""
+
+_waiting: _Host | None = None
+
+
+class _Host:
+    """The parent's end of a started host: its pid and both pipes."""
+
+    def __init__(self, pid: int, requests: int, replies: int) -> None:
+        self.pid = pid
+        self.requests = requests
+        self.replies = replies
+
+    def stop(self) -> None:
+        """Ends a host that was never given a pool: it has no workers, so nothing is left behind."""
+        os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+        os.close(self.requests)
+        os.close(self.replies)
+
+
+def available() -> bool:
+    """Whether forking is how worker processes are safely started here, and a second core exists.
+
+    Windows cannot fork, and on macOS a forked process may not use every system library its parent
+    loaded, so there the pool starts its workers itself; one core has nothing to overlap.
+    """
+    return hasattr(os, "fork") and sys.platform != "darwin" and (os.cpu_count() or 1) >= 2
+
+
+def start() -> None:
+    """Forks the host, where it is `available`; the first pool of this process is then the host's."""
+    global _waiting
+    if not available():
+        return
+    request_read, request_write = os.pipe()
+    reply_read, reply_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(request_write)
+        os.close(reply_read)
+        _serve(request_read, reply_write)
+    os.close(request_read)
+    os.close(reply_write)
+    _waiting = _Host(pid, request_write, reply_read)
+
+
+def pool(jobs: int, initializer: Callable[[], None]) -> HostedPool | None:
+    """The host's pool of `jobs` workers, each run through `initializer` first; None without a host.
+
+    A host serves one pool: the first caller takes it.
+    """
+    global _waiting
+    host, _waiting = _waiting, None
+    return HostedPool(host, jobs, initializer) if host is not None else None
+
+
+def release() -> None:
+    """Stops a host no pool was taken from (a run served from the cache, or with `--jobs 1`)."""
+    global _waiting
+    host, _waiting = _waiting, None
+    if host is not None:
+        host.stop()
+
+
+def _frame(task: int, payload: bytes) -> bytes:
+    return task.to_bytes(4, "little") + len(payload).to_bytes(8, "little") + payload
+
+
+def _read_frame(reader: BufferedReader) -> tuple[int, bytes] | None:
+    header = reader.read(_HEADER_BYTES)
+    if len(header) < _HEADER_BYTES:
+        return None
+    size = int.from_bytes(header[4:], "little")
+    payload = reader.read(size)
+    if len(payload) < size:
+        return None
+    return int.from_bytes(header[:4], "little"), payload
+
+
+class HostedPool:
+    """The part of `concurrent.futures.Executor` the summary pool uses, served by the host's workers.
+
+    A writer thread sends the tasks, so `submit` never waits for a host still importing; a reader
+    thread resolves each task's future as its reply arrives.
+    """
+
+    def __init__(self, host: _Host, jobs: int, initializer: Callable[[], None]) -> None:
+        import pickle
+        import threading
+        from queue import SimpleQueue
+
+        self._host = host
+        self._futures: dict[int, Future[Any]] = {}
+        self._lock = threading.Lock()
+        self._failure: BaseException | None = None
+        self._outbox: SimpleQueue[bytes | None] = SimpleQueue()
+        self._outbox.put(_frame(_HOST_TASK, pickle.dumps((jobs, initializer))))
+        self._writer = threading.Thread(target=self._send, daemon=True)
+        self._reader = threading.Thread(target=self._receive, daemon=True)
+        self._writer.start()
+        self._reader.start()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any) -> Future[Any]:
+        import pickle
+        from concurrent.futures import Future
+
+        future: Future[Any] = Future()
+        with self._lock:
+            if self._failure is not None:
+                future.set_exception(self._failure)
+                return future
+            task = len(self._futures) + 1
+            self._futures[task] = future
+        self._outbox.put(_frame(task, pickle.dumps((fn, args), protocol=5)))
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        from concurrent.futures import wait as wait_for
+
+        with self._lock:
+            pending = [future for future in self._futures.values() if not future.done()]
+        if cancel_futures:
+            for future in pending:
+                future.cancel()
+        elif wait:
+            wait_for(pending)
+        self._outbox.put(None)
+        if wait:
+            self._writer.join()
+            os.waitpid(self._host.pid, 0)
+            self._reader.join()
+
+    def _send(self, /) -> None:
+        with open(self._host.requests, "wb") as requests:
+            while (frame := self._outbox.get()) is not None:
+                try:
+                    requests.write(frame)
+                    requests.flush()
+                except OSError:  # the host is gone; the reader fails every future
+                    break
+
+    def _receive(self, /) -> None:
+        import pickle
+        from concurrent.futures import InvalidStateError
+        from concurrent.futures.process import BrokenProcessPool
+
+        with open(self._host.replies, "rb") as replies:
+            while (frame := _read_frame(replies)) is not None:
+                task, payload = frame
+                succeeded, value = pickle.loads(payload)
+                if task == _HOST_TASK:
+                    self._fail(value)
+                    continue
+                with self._lock:
+                    future = self._futures[task]
+                with contextlib.suppress(InvalidStateError):  # cancelled meanwhile
+                    future.set_result(value) if succeeded else future.set_exception(value)
+        self._fail(BrokenProcessPool("the parser host stopped before every file was parsed"))
+
+    def _fail(self, failure: BaseException) -> None:
+        from concurrent.futures import InvalidStateError
+
+        with self._lock:
+            self._failure = self._failure or failure
+            pending = [future for future in self._futures.values() if not future.done()]
+        for future in pending:
+            with contextlib.suppress(InvalidStateError):
+                future.set_exception(self._failure)
+
+
+def _serve(requests: int, replies: int) -> NoReturn:
+    """The host's whole life; never returns."""
+    # Ctrl-C reaches the whole process group: the parent alone reports it. The host's inherited stdout and
+    # stderr are let go, so a reader of the parent's output never waits for the host to close them.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for standard in (0, 1, 2):
+        os.dup2(devnull, standard)
+    code = 1
+    try:
+        with open(requests, "rb") as reader, open(replies, "wb") as writer:
+            try:
+                _relay(reader, writer)
+                code = 0
+            except BaseException as failure:  # told to the parent, which raises it
+                _write_frame(writer, _HOST_TASK, _pickled_failure(failure))
+    finally:
+        os._exit(code)
+
+
+def _pickled_failure(failure: BaseException) -> bytes:
+    import pickle
+
+    try:
+        return pickle.dumps((False, failure))
+    except Exception:  # an exception that cannot be pickled is told by its text
+        return pickle.dumps((False, RuntimeError(repr(failure))))
+
+
+def _write_frame(writer: BufferedWriter, task: int, payload: bytes) -> None:
+    try:
+        writer.write(_frame(task, payload))
+        writer.flush()
+    except OSError:  # the parent is gone; the end of the request pipe stops the host
+        pass
+
+
+def _relay(reader: BufferedReader, writer: BufferedWriter) -> None:
+    import importlib
+
+    for module in _PARSERS:
+        importlib.import_module(module)
+    import multiprocessing
+    import pickle
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
+
+    lock = threading.Lock()
+
+    def reply(task: int, done: Future[bytes]) -> None:
+        if done.cancelled():
+            return
+        failure = done.exception()
+        payload = _pickled_failure(failure) if failure is not None else done.result()
+        with lock:
+            _write_frame(writer, task, payload)
+
+    first = _read_frame(reader)
+    if first is None:
+        return
+    jobs, initializer = pickle.loads(first[1])
+    fork = multiprocessing.get_context("fork")
+    inherited = (reader.fileno(), writer.fileno())
+    workers = ProcessPoolExecutor(jobs, fork, initializer=_start_worker, initargs=(inherited, initializer))
+    try:
+        while (frame := _read_frame(reader)) is not None:
+            task, payload = frame
+            workers.submit(_outcome, payload).add_done_callback(partial(reply, task))
+    finally:
+        workers.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_worker(inherited: tuple[int, ...], initializer: Callable[[], None]) -> None:
+    # A worker holding the host's pipes would keep the parent from seeing the host's end.
+    for descriptor in inherited:
+        os.close(descriptor)
+    initializer()
+
+
+def _outcome(payload: bytes) -> bytes:
+    """Runs one pickled call in a worker; its result or exception, pickled for the parent as it is."""
+    import pickle
+
+    function, arguments = pickle.loads(payload)
+    try:
+        outcome = (True, function(*arguments))
+    except Exception as failure:  # raised again in the parent, from its future
+        outcome = (False, failure)
+    return pickle.dumps(outcome, protocol=5)

@@ -1,0 +1,164 @@
+"""The parser host: it parses as the pool would, reports failures instead of hanging, and outlives no run."""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import textwrap
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+import pytest
+
+from auditor import parser_host
+from auditor.extraction import _prepare_worker, _summarize_chunk
+from auditor.python import summarize_python
+from tests.conftest import SAMPLE_ELIXIR, SAMPLE_PYTHON
+from tests.sdkgen import generate_spec, render_elixir, render_python, write_tree
+
+pytestmark = pytest.mark.skipif(
+    not parser_host.available(), reason="the parser host is forked only on a POSIX system (not macOS) with 2+ CPUs"
+)
+
+# Run in a child made a subreaper (Linux): whatever the audit leaves running becomes its child once the
+# audit has exited, so counting its remaining children counts the processes that outlived the run.
+LEFT_BEHIND_PROBE = textwrap.dedent(
+    """
+    import ctypes, os, signal, subprocess, sys, time
+    PR_SET_CHILD_SUBREAPER = 36
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1)
+    kill_after = float(sys.argv[1])
+    audit = subprocess.Popen(sys.argv[2:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    if kill_after:
+        time.sleep(kill_after)
+        audit.kill()
+    output = audit.communicate()[0]
+    deadline = time.monotonic() + float(os.environ.get("GRACE", "0"))
+    running = 0
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            running = 0
+            break
+        if pid == 0:
+            running = 1
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+    sys.stdout.buffer.write(b"%d\\n" % running + output)
+    """
+)
+
+
+def _left_behind(command: list[str], kill_after: float = 0.0, grace: float = 0.0) -> tuple[bool, bytes]:
+    """Whether any process the command started was still running once it had exited (after `grace`
+    seconds more), and the command's stdout."""
+    probe = subprocess.run(
+        [sys.executable, "-c", LEFT_BEHIND_PROBE, str(kill_after), *command],
+        capture_output=True,
+        check=True,
+        env={**os.environ, "GRACE": str(grace)},
+        timeout=120,
+    )
+    first, _, output = probe.stdout.partition(b"\n")
+    return first == b"1", output
+
+
+def _no_children_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_the_hosted_pool_summarizes_what_this_process_would() -> None:
+    files = [(path.relative_to(SAMPLE_PYTHON).as_posix(), path.read_bytes()) for path in SAMPLE_PYTHON.rglob("*.py")]
+    parser_host.start()
+    pool = parser_host.pool(2, _prepare_worker)
+    assert pool is not None
+    futures = [pool.submit(_summarize_chunk, summarize_python, [item], None, []) for item in files]
+    hosted = [future.result(timeout=60) for future in futures]
+    pool.shutdown()
+    assert hosted == [_summarize_chunk(summarize_python, [item], None, []) for item in files]
+    assert _no_children_left()
+
+
+def test_an_exception_in_a_worker_is_raised_from_its_future() -> None:
+    parser_host.start()
+    pool = parser_host.pool(2, _prepare_worker)
+    assert pool is not None
+    failing, working = pool.submit(divmod, 7, 0), pool.submit(divmod, 7, 2)
+    with pytest.raises(ZeroDivisionError):
+        failing.result(timeout=60)
+    assert working.result(timeout=60) == (3, 1)
+    pool.shutdown()
+    assert _no_children_left()
+
+
+def test_workers_that_cannot_start_fail_every_future_instead_of_hanging() -> None:
+    parser_host.start()
+    pool = parser_host.pool(2, sys.exit)  # the initializer ends each worker
+    assert pool is not None
+    futures = [pool.submit(divmod, 7, 2) for _ in range(3)]
+    for future in futures:
+        with pytest.raises(BrokenProcessPool):
+            future.result(timeout=60)
+    pool.shutdown()
+    assert _no_children_left()
+
+
+def test_a_host_no_pool_was_taken_from_is_stopped() -> None:
+    parser_host.start()
+    parser_host.release()
+    assert parser_host.pool(2, _prepare_worker) is None
+    assert _no_children_left()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the probe makes itself a Linux subreaper")
+@pytest.mark.parametrize(
+    "options",
+    [
+        pytest.param(["--no-cache"], id="parsed-by-the-host"),
+        pytest.param(["--no-cache", "--jobs", "1"], id="jobs-1"),
+        pytest.param(["--version"], id="no-audit"),
+        pytest.param(["--no-cache", "--python-include", "nothing/*.py"], id="usage-error"),
+    ],
+)
+def test_no_process_outlives_a_run(options: list[str]) -> None:
+    command = [sys.executable, "-m", "auditor", str(SAMPLE_PYTHON), str(SAMPLE_ELIXIR), "--fail-on", "never"]
+    left, _ = _left_behind([*command, *options])
+    assert not left
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the probe makes itself a Linux subreaper")
+def test_a_run_served_from_the_cache_leaves_no_host_behind(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "auditor", str(SAMPLE_PYTHON), str(SAMPLE_ELIXIR), "--fail-on", "never"]
+    cached = [*command, "--cache-dir", str(tmp_path / "cache"), "--format", "json"]
+    first_left, first_report = _left_behind(cached)
+    second_left, second_report = _left_behind(cached)
+    assert not first_left and not second_left
+    assert second_report == first_report and b'"findings"' in second_report
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the probe makes itself a Linux subreaper")
+def test_the_host_and_its_workers_stop_when_the_audit_is_killed(tmp_path: Path) -> None:
+    spec = generate_spec(random.Random(3), 600)
+    python = write_tree(tmp_path / "python", render_python(spec))
+    elixir = write_tree(tmp_path / "elixir", render_elixir(spec))
+    command = [sys.executable, "-m", "auditor", str(python), str(elixir), "--no-cache", "--jobs", "2"]
+    # Killed with no chance to clean up, while its workers parse: the host sees its request pipe close,
+    # lets the chunks in hand finish, and stops with its workers.
+    left, _ = _left_behind(command, kill_after=0.8, grace=30)
+    assert not left
+
+
+def test_the_hosted_run_reports_what_a_run_without_a_pool_reports() -> None:
+    command = [sys.executable, "-m", "auditor", str(SAMPLE_PYTHON), str(SAMPLE_ELIXIR), "--no-cache"]
+    command += ["--format", "json", "--fail-on", "never"]
+    hosted = subprocess.run([*command, "--jobs", "2"], capture_output=True, check=True).stdout
+    alone = subprocess.run([*command, "--jobs", "1"], capture_output=True, check=True).stdout
+    assert hosted == alone and b'"rule"' in hosted
