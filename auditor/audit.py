@@ -221,6 +221,7 @@ def _audit(
     with SummaryPool(options.jobs) as pool:
         pool.submit(python_store, python_files.audited)
         pool.submit(elixir_store, elixir_files.audited)
+        pool.submitted_all()
 
         def python_side() -> SideModel:
             resolved = _python_side(python_tree, python_files, python_store, cache)

@@ -235,7 +235,9 @@ class SummaryPool:
     `submit` answers what it can from the cache at once and hands the rest to the workers without
     waiting, so the caller goes on (looks up the other language's cache entries, resolves the files
     that are ready) while they parse. With `jobs == 1` everything is summarized in this process, inside
-    `submit`. On leaving the pool normally, every store has received every summary (and cached it).
+    `submit`. The workers are forked from the parser host when the command started one
+    (`auditor.parser_host`), else from this process. On leaving the pool normally, every store has
+    received every summary (and cached it).
     Progress counts submitted files only; files loaded later to resolve names are not counted.
     """
 
@@ -279,6 +281,12 @@ class SummaryPool:
         for chunk in _chunks(left, self.jobs * _CHUNKS_PER_WORKER):
             keys = store.cache_keys_of(chunk)
             store.expect(_Batch(chunk, self._pool.submit(_summarize_chunk, store.summarize, chunk, store.cache, keys)))
+
+
+    def submitted_all(self) -> None:
+        """Stops the parser host at once when no file was left to parse (a run served from the cache)."""
+        if self._pool is None:
+            parser_host.release()
 
 
 def default_jobs() -> int:

@@ -127,6 +127,8 @@ class HostedPool:
 
         self._host = host
         self._futures: dict[int, Future[Any]] = {}
+        """The tasks not answered yet, by number."""
+        self._submitted = 0
         self._lock = threading.Lock()
         self._failure: BaseException | None = None
         self._outbox: SimpleQueue[bytes | None] = SimpleQueue()
@@ -145,7 +147,8 @@ class HostedPool:
             if self._failure is not None:
                 future.set_exception(self._failure)
                 return future
-            task = len(self._futures) + 1
+            self._submitted += 1
+            task = self._submitted
             self._futures[task] = future
         self._outbox.put(_frame(task, pickle.dumps((fn, args), protocol=5)))
         return future
@@ -154,7 +157,7 @@ class HostedPool:
         from concurrent.futures import wait as wait_for
 
         with self._lock:
-            pending = [future for future in self._futures.values() if not future.done()]
+            pending = list(self._futures.values())
         if cancel_futures:
             for future in pending:
                 future.cancel()
@@ -167,13 +170,16 @@ class HostedPool:
             self._reader.join()
 
     def _send(self, /) -> None:
-        with open(self._host.requests, "wb") as requests:
+        requests = open(self._host.requests, "wb")  # noqa: SIM115 - closed below, whatever happens
+        try:
             while (frame := self._outbox.get()) is not None:
-                try:
-                    requests.write(frame)
-                    requests.flush()
-                except OSError:  # the host is gone; the reader fails every future
-                    break
+                requests.write(frame)
+                requests.flush()
+        except OSError:  # the host is gone; the reader fails every future
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                requests.close()
 
     def _receive(self, /) -> None:
         import pickle
@@ -183,12 +189,17 @@ class HostedPool:
         with open(self._host.replies, "rb") as replies:
             while (frame := _read_frame(replies)) is not None:
                 task, payload = frame
-                succeeded, value = pickle.loads(payload)
+                try:
+                    succeeded, value = pickle.loads(payload)
+                except Exception as failure:  # a result this process cannot unpickle fails its task
+                    succeeded, value = False, failure
                 if task == _HOST_TASK:
                     self._fail(value)
                     continue
                 with self._lock:
-                    future = self._futures[task]
+                    future = self._futures.pop(task, None)
+                if future is None:  # already failed with the host
+                    continue
                 with contextlib.suppress(InvalidStateError):  # cancelled meanwhile
                     future.set_result(value) if succeeded else future.set_exception(value)
         self._fail(BrokenProcessPool("the parser host stopped before every file was parsed"))
@@ -198,7 +209,8 @@ class HostedPool:
 
         with self._lock:
             self._failure = self._failure or failure
-            pending = [future for future in self._futures.values() if not future.done()]
+            pending = list(self._futures.values())
+            self._futures.clear()
         for future in pending:
             with contextlib.suppress(InvalidStateError):
                 future.set_exception(self._failure)
