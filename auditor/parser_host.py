@@ -217,15 +217,15 @@ class HostedPool:
 
 
 def _serve(requests: int, replies: int) -> NoReturn:
-    """The host's whole life; never returns."""
-    # Ctrl-C reaches the whole process group: the parent alone reports it. The host's inherited stdout and
-    # stderr are let go, so a reader of the parent's output never waits for the host to close them.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for standard in (0, 1, 2):
-        os.dup2(devnull, standard)
+    """The host's whole life; never returns, whatever fails, so the fork never runs the parent's CLI twice."""
     code = 1
     try:
+        # Ctrl-C reaches the whole process group: the parent alone reports it. The host's inherited stdout
+        # and stderr are let go, so a reader of the parent's output never waits for the host to close them.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for standard in (0, 1, 2):
+            os.dup2(devnull, standard)
         with open(requests, "rb") as reader, open(replies, "wb") as writer:
             try:
                 _relay(reader, writer)
