@@ -253,7 +253,6 @@ class SummaryPool:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: object) -> None:
         if self._pool is None:
-            parser_host.release()
             return
         if kind is not None:
             # On an error or Ctrl-C, queued chunks are dropped rather than parsed for nobody.
@@ -281,7 +280,6 @@ class SummaryPool:
         for chunk in _chunks(left, self.jobs * _CHUNKS_PER_WORKER):
             keys = store.cache_keys_of(chunk)
             store.expect(_Batch(chunk, self._pool.submit(_summarize_chunk, store.summarize, chunk, store.cache, keys)))
-
 
     def submitted_all(self) -> None:
         """Stops the parser host at once when no file was left to parse (a run served from the cache)."""
