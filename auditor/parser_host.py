@@ -170,16 +170,12 @@ class HostedPool:
             self._reader.join()
 
     def _send(self, /) -> None:
-        requests = open(self._host.requests, "wb")  # noqa: SIM115 - closed below, whatever happens
-        try:
+        # A host that is gone ends the sending (closing flushes too, so it is covered); the reader then
+        # fails every future.
+        with contextlib.suppress(OSError), open(self._host.requests, "wb") as requests:
             while (frame := self._outbox.get()) is not None:
                 requests.write(frame)
                 requests.flush()
-        except OSError:  # the host is gone; the reader fails every future
-            pass
-        finally:
-            with contextlib.suppress(OSError):
-                requests.close()
 
     def _receive(self, /) -> None:
         import pickle
