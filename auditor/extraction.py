@@ -12,6 +12,7 @@ import hashlib
 import os
 import pickle
 import signal
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -26,7 +27,10 @@ Summarizer = Callable[[str, bytes], Summary]
 ProgressCallback = Callable[[str, int], None]
 """Called with the language and the number of files just finished."""
 
-_CHUNKS_PER_WORKER = 4
+_CHUNKS_PER_PROCESS = 4
+_MOST_CHUNK_BYTES = 64 * 1024
+"""About a quarter of a second of parsing Python: what this process may take on while a worker's batch it
+needs is done meanwhile."""
 PICKLE_PROTOCOL = 5
 
 
@@ -56,14 +60,17 @@ def _summarize_chunk(
     return pickled
 
 
-def _chunks(items: list[tuple[str, bytes]], count: int) -> Iterator[list[tuple[str, bytes]]]:
-    """Splits work into about `count` runs of consecutive files (in path order) of similar byte size.
+def _chunks(items: list[tuple[str, bytes]], count: int, most_bytes: int) -> Iterator[list[tuple[str, bytes]]]:
+    """Splits work into runs of consecutive files (in path order) of similar byte size: at least about
+    `count` of them, none much over `most_bytes`.
 
     Consecutive, because the front ends read files in path order: the first chunks to come back hold
-    the first files asked for, so the caller starts on them while the later chunks are parsed.
+    the first files asked for, so the caller starts on them while the later chunks are parsed. Small,
+    so that the last chunks of a run end close together, and the caller can take back one a worker has
+    not started and parse it while it would otherwise wait.
     """
     ordered = sorted(items, key=lambda item: item[0])
-    share = sum(len(data) for _, data in ordered) / count
+    share = min(sum(len(data) for _, data in ordered) / count, most_bytes)
     chunk: list[tuple[str, bytes]] = []
     size = 0
     for item in ordered:
@@ -78,10 +85,12 @@ def _chunks(items: list[tuple[str, bytes]], count: int) -> Iterator[list[tuple[s
 
 @dataclass(frozen=True, eq=False)
 class _Batch:
-    """Files sent to a worker together, and the future of their pickled summaries."""
+    """Files of one store sent to a worker of `pool` together, and the future of their pickled summaries."""
 
     files: list[tuple[str, bytes]]
     future: Future[list[bytes]]
+    store: SummaryStore[Any]
+    pool: SummaryPool
 
 
 class SummaryStore(Generic[Summary]):
@@ -209,33 +218,52 @@ class SummaryStore(Generic[Summary]):
 
     def cache_keys_of(self, files: list[tuple[str, bytes]]) -> list[str]:
         """The cache keys `pending` computed for these files, handed to the worker that caches them."""
-        return [self._cache_keys.pop(path) for path, _ in files] if self.cache is not None else []
+        return [self._cache_keys[path] for path, _ in files] if self.cache is not None else []
 
     def expect(self, batch: _Batch) -> None:
         for path, _ in batch.files:
             self._in_flight[path] = batch
 
     def collect_all(self) -> None:
-        for batch in list(dict.fromkeys(self._in_flight.values())):
-            self._collect(batch)
+        while self._in_flight:
+            self._collect(next(iter(self._in_flight.values())))
 
     def _collect(self, batch: _Batch) -> None:
+        """Takes in a batch's summaries. One no worker has started is parsed here instead; while a worker
+        parses it, this process parses batches no worker has started yet (of either language) rather
+        than wait."""
+        if batch.future.cancel():
+            self.parse_here(batch)
+            return
+        while not batch.future.done() and batch.pool.take_back_one():
+            pass
         for path, _ in batch.files:
             del self._in_flight[path]
         for (path, _), pickled in zip(batch.files, batch.future.result(), strict=True):
             self.summaries[path] = pickle.loads(pickled)
             if self.cache is not None:
+                self._cache_keys.pop(path)
                 self._digests[path] = _digest(pickled)
+        self.report(len(batch.files))
+
+    def parse_here(self, batch: _Batch) -> None:
+        """Summarizes (and caches) in this process a batch taken back from the workers."""
+        for path, _ in batch.files:
+            del self._in_flight[path]
+        for item in batch.files:
+            self.finish(item, self.summarize(*item))
         self.report(len(batch.files))
 
 
 class SummaryPool:
-    """Summarizes the files the audit is about in up to `jobs` worker processes, in the background.
+    """Summarizes the files the audit is about in `jobs` processes: this one and `jobs - 1` workers.
 
-    `submit` answers what it can from the cache at once and hands the rest to the workers without
-    waiting, so the caller goes on (looks up the other language's cache entries, resolves the files
-    that are ready) while they parse. With `jobs == 1` everything is summarized in this process, inside
-    `submit`. The workers are forked from the parser host when the command started one
+    `submit` answers what it can from the cache at once and hands the rest to the workers, in chunks,
+    without waiting, so the caller goes on (looks up the other language's cache entries, resolves the
+    files that are ready) while they parse. When the caller needs a file no worker has started yet, or
+    would wait for a worker, it parses chunks itself, so this process never sits idle while files are
+    left and what it parses is never pickled. With `jobs == 1` everything is summarized in this process,
+    inside `submit`. The workers are forked from the parser host when the command started one
     (`auditor.parser_host`), else from this process. On leaving the pool normally, every store has
     received every summary (and cached it).
     Progress counts submitted files only; files loaded later to resolve names are not counted.
@@ -245,6 +273,8 @@ class SummaryPool:
         self.jobs = jobs
         self._pool: ProcessPoolExecutor | parser_host.HostedPool | None = None
         self._stores: list[SummaryStore[Any]] = []
+        self._unstarted: deque[_Batch] = deque()
+        """Batches in submission order, those before the first a worker may not have started dropped."""
         if jobs <= 1:
             parser_host.release()
 
@@ -273,18 +303,31 @@ class SummaryPool:
                 store.report(1)
             return
         if self._pool is None:
-            self._pool = parser_host.pool(self.jobs, _prepare_worker) or ProcessPoolExecutor(
-                max_workers=self.jobs, initializer=_prepare_worker
+            workers = self.jobs - 1
+            self._pool = parser_host.pool(workers, _prepare_worker) or ProcessPoolExecutor(
+                max_workers=workers, initializer=_prepare_worker
             )
         self._stores.append(store)
-        for chunk in _chunks(left, self.jobs * _CHUNKS_PER_WORKER):
+        for chunk in _chunks(left, self.jobs * _CHUNKS_PER_PROCESS, _MOST_CHUNK_BYTES):
             keys = store.cache_keys_of(chunk)
-            store.expect(_Batch(chunk, self._pool.submit(_summarize_chunk, store.summarize, chunk, store.cache, keys)))
+            future = self._pool.submit(_summarize_chunk, store.summarize, chunk, store.cache, keys)
+            batch = _Batch(chunk, future, store, self)
+            store.expect(batch)
+            self._unstarted.append(batch)
 
     def submitted_all(self) -> None:
         """Stops the parser host at once when no file was left to parse (a run served from the cache)."""
         if self._pool is None:
             parser_host.release()
+
+    def take_back_one(self) -> bool:
+        """Parses here the first batch no worker has started, if there is one left."""
+        while self._unstarted:
+            batch = self._unstarted.popleft()
+            if batch.future.cancel() and batch.store.in_flight(batch.files[0][0]):
+                batch.store.parse_here(batch)
+                return True
+        return False
 
 
 def default_jobs() -> int:

@@ -116,8 +116,11 @@ def _read_frame(reader: BufferedReader) -> tuple[int, bytes] | None:
 class HostedPool:
     """The part of `concurrent.futures.Executor` the summary pool uses, served by the host's workers.
 
-    A writer thread sends the tasks, so `submit` never waits for a host still importing; a reader
-    thread resolves each task's future as its reply arrives.
+    As in a `ProcessPoolExecutor`, a task can be cancelled until a worker is about to take it: the
+    host holds one task more than it has workers, and the writer thread sends the next one (skipping
+    the cancelled) only when a reply frees a place. So `submit` never waits, even for a host still
+    importing, and the caller can take back work no worker has started. A reader thread resolves each
+    task's future as its reply arrives.
     """
 
     def __init__(self, host: _Host, jobs: int, initializer: Callable[[], None]) -> None:
@@ -129,40 +132,46 @@ class HostedPool:
         self._futures: dict[int, Future[Any]] = {}
         """The tasks not answered yet, by number."""
         self._submitted = 0
-        self._lock = threading.Lock()
+        self._places = jobs + 1
+        """How many more tasks the host may be given now."""
+        self._changed = threading.Condition()
+        """Guards the attributes above and below; notified when a place frees, the pool closes or the host fails."""
         self._failure: BaseException | None = None
-        self._outbox: SimpleQueue[bytes | None] = SimpleQueue()
-        self._outbox.put(_frame(_HOST_TASK, pickle.dumps((jobs, initializer))))
+        self._closed = False
+        self._outbox: SimpleQueue[tuple[int, Future[Any], tuple[Any, ...]] | None] = SimpleQueue()
+        self._opening = _frame(_HOST_TASK, pickle.dumps((jobs, initializer)))
         self._writer = threading.Thread(target=self._send, daemon=True)
         self._reader = threading.Thread(target=self._receive, daemon=True)
         self._writer.start()
         self._reader.start()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any) -> Future[Any]:
-        import pickle
         from concurrent.futures import Future
 
         future: Future[Any] = Future()
-        with self._lock:
+        with self._changed:
             if self._failure is not None:
                 future.set_exception(self._failure)
                 return future
             self._submitted += 1
             task = self._submitted
             self._futures[task] = future
-        self._outbox.put(_frame(task, pickle.dumps((fn, args), protocol=5)))
+        self._outbox.put((task, future, (fn, args)))
         return future
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         from concurrent.futures import wait as wait_for
 
-        with self._lock:
+        with self._changed:
             pending = list(self._futures.values())
         if cancel_futures:
             for future in pending:
                 future.cancel()
         elif wait:
             wait_for(pending)
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
         self._outbox.put(None)
         if wait:
             self._writer.join()
@@ -170,11 +179,25 @@ class HostedPool:
             self._reader.join()
 
     def _send(self, /) -> None:
+        import pickle
+
         # A host that is gone ends the sending (closing flushes too, so it is covered); the reader then
         # fails every future.
         with contextlib.suppress(OSError), open(self._host.requests, "wb") as requests:
-            while (frame := self._outbox.get()) is not None:
-                requests.write(frame)
+            requests.write(self._opening)
+            requests.flush()
+            while (item := self._outbox.get()) is not None:
+                task, future, call = item
+                with self._changed:
+                    if not future.cancelled():
+                        self._changed.wait_for(lambda: self._places > 0 or self._closed or self._failure is not None)
+                    if self._failure is not None or self._closed:  # nothing is waited for any more
+                        return
+                    if not future.set_running_or_notify_cancel():  # taken back meanwhile
+                        del self._futures[task]
+                        continue
+                    self._places -= 1
+                requests.write(_frame(task, pickle.dumps(call, protocol=5)))
                 requests.flush()
 
     def _receive(self, /) -> None:
@@ -192,21 +215,24 @@ class HostedPool:
                 if task == _HOST_TASK:
                     self._fail(value)
                     continue
-                with self._lock:
+                with self._changed:
                     future = self._futures.pop(task, None)
+                    self._places += 1
+                    self._changed.notify_all()
                 if future is None:  # already failed with the host
                     continue
-                with contextlib.suppress(InvalidStateError):  # cancelled meanwhile
+                with contextlib.suppress(InvalidStateError):
                     future.set_result(value) if succeeded else future.set_exception(value)
         self._fail(BrokenProcessPool("the parser host stopped before every file was parsed"))
 
     def _fail(self, failure: BaseException) -> None:
         from concurrent.futures import InvalidStateError
 
-        with self._lock:
+        with self._changed:
             self._failure = self._failure or failure
             pending = list(self._futures.values())
             self._futures.clear()
+            self._changed.notify_all()
         for future in pending:
             with contextlib.suppress(InvalidStateError):
                 future.set_exception(self._failure)

@@ -7,6 +7,7 @@ import random
 import subprocess
 import sys
 import textwrap
+import time
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -84,6 +85,28 @@ def test_the_hosted_pool_summarizes_what_this_process_would() -> None:
     hosted = [future.result(timeout=60) for future in futures]
     pool.shutdown()
     assert hosted == [_summarize_chunk(summarize_python, [item], None, []) for item in files]
+    assert _no_children_left()
+
+
+def _mark_after(seconds: float, marker: str) -> str:
+    time.sleep(seconds)
+    Path(marker).touch()
+    return marker
+
+
+def test_a_task_no_worker_has_started_can_be_taken_back(tmp_path: Path) -> None:
+    """The host holds one task per worker more than it runs; the others wait here and can be cancelled."""
+    parser_host.start()
+    pool = parser_host.pool(1, _prepare_worker)
+    assert pool is not None
+    markers = [str(tmp_path / f"task{n}") for n in range(5)]
+    futures = [pool.submit(_mark_after, 0.5, marker) for marker in markers]
+    assert not futures[4].cancelled()
+    assert futures[4].cancel()
+    assert futures[3].cancel()
+    assert [future.result(timeout=60) for future in futures[:3]] == markers[:3]
+    pool.shutdown()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["task0", "task1", "task2"]
     assert _no_children_left()
 
 
