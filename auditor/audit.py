@@ -32,6 +32,7 @@ from auditor.model import Diagnostic, SideModel
 from auditor.progress import ProgressListener
 from auditor.python import extract_python, summarize_python
 from auditor.python.summary import PythonFileSummary, summarize_file
+from auditor.python.summary import parser_loaded as python_parser_loaded
 from auditor.resolution_cache import KeptResolutions
 from auditor.rules import CATALOG, RULES_BY_SLUG
 from auditor.suppressions import CommentScan
@@ -204,6 +205,7 @@ def _audit(
         cache,
         advanced,
         comments[0].notice,
+        python_parser_loaded,
     )
     elixir_store = SummaryStore(
         elixir_tree.directory,

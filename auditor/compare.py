@@ -204,6 +204,10 @@ def differences(
     python: TypeExpr, elixir: TypeExpr, context: Context, elixir_default: Default | None = None
 ) -> list[Mismatch]:
     """Every innermost disagreement between the two expressions, in walk order, without duplicates."""
+    if python == elixir and _names_no_type(python):
+        # Most fields of a port agree to the letter (`str` and `String.t()`, a list of either); only a
+        # named type could mean different things on the two sides.
+        return []
     if _default_fixes_literal(
         context.expand(python, context.python_types),
         context.expand(elixir, context.elixir_types),
@@ -215,6 +219,21 @@ def differences(
         if mismatch not in found:
             found.append(mismatch)
     return found
+
+
+def _names_no_type(expr: TypeExpr) -> bool:
+    """Whether no `Ref` occurs anywhere in the expression."""
+    if isinstance(expr, Ref):
+        return False
+    if isinstance(expr, ListOf):
+        return _names_no_type(expr.item)
+    if isinstance(expr, MapOf):
+        return _names_no_type(expr.key) and _names_no_type(expr.value)
+    if isinstance(expr, TupleOf):
+        return all(_names_no_type(item) for item in expr.items)
+    if isinstance(expr, UnionOf):
+        return all(_names_no_type(member) for member in expr.members)
+    return True
 
 
 def is_untyped(expr: TypeExpr) -> bool:

@@ -17,26 +17,9 @@ def _as_expression(typedef: TypeDef) -> TypeExpr:
     return typedef.target
 
 
-class _Comparisons:
-    """`differences` with memory: an SDK repeats the same field type pairs (str vs String.t(), ...) many times.
-
-    A field's key includes both annotations as written, because equal expressions can still print
-    differently in a message: `Literal[True]` and `Literal[1]` compare equal, their source text does not.
-    """
-
-    def __init__(self, context: Context) -> None:
-        self.context = context
-        self.known: dict[tuple[object, ...], list[Mismatch]] = {}
-
-    def of(self, python: TypeExpr, elixir: TypeExpr, field: FieldPair | None) -> list[Mismatch]:
-        if field is None or field.python is None or field.elixir is None:
-            return differences(python, elixir, self.context)
-        default = field.elixir.default
-        key = (python, elixir, default, field.python.annotation, field.elixir.annotation)
-        found = self.known.get(key)
-        if found is None:
-            found = self.known[key] = differences(python, elixir, self.context, default)
-        return found
+def _mismatches(python: TypeExpr, elixir: TypeExpr, field: FieldPair | None, context: Context) -> list[Mismatch]:
+    default = field.elixir.default if field is not None and field.elixir is not None else None
+    return differences(python, elixir, context, default)
 
 
 def _classified(
@@ -45,10 +28,9 @@ def _classified(
     python: TypeExpr,
     elixir: TypeExpr,
     rules: Sequence[Rule],
-    comparisons: _Comparisons,
+    context: Context,
 ) -> Iterator[Finding]:
-    context = comparisons.context
-    for mismatch in comparisons.of(python, elixir, field):
+    for mismatch in _mismatches(python, elixir, field, context):
         for rule in rules:
             assert rule.classify is not None
             verdict = rule.classify(mismatch, field, context)
@@ -57,18 +39,16 @@ def _classified(
                 break
 
 
-def _type_findings(pair: TypePair, rules: Sequence[Rule], comparisons: _Comparisons) -> Iterator[Finding]:
+def _type_findings(pair: TypePair, rules: Sequence[Rule], context: Context) -> Iterator[Finding]:
     """Type rules see each disagreement of a field's types, or of two aligned enums/aliases; the first
     rule in catalog order that recognises a disagreement reports it."""
     assert pair.python is not None and pair.elixir is not None
     if pair.python.kind is TypeKind.STRUCT and pair.elixir.kind is TypeKind.STRUCT:
         for field in pair.fields:
             if field.python is not None and field.elixir is not None:
-                yield from _classified(pair, field, field.python.type, field.elixir.type, rules, comparisons)
+                yield from _classified(pair, field, field.python.type, field.elixir.type, rules, context)
     else:
-        yield from _classified(
-            pair, None, _as_expression(pair.python), _as_expression(pair.elixir), rules, comparisons
-        )
+        yield from _classified(pair, None, _as_expression(pair.python), _as_expression(pair.elixir), rules, context)
 
 
 def _settle(found: list[Finding], catalog: Sequence[Rule]) -> list[Finding]:
@@ -93,7 +73,6 @@ def run_rules(alignment: Alignment, catalog: Sequence[Rule]) -> list[Finding]:
     context = Context(alignment.python_types, alignment.elixir_types, alignment.counterparts)
     pair_rules = [rule for rule in catalog if rule.check_pair is not None]
     type_rules = [rule for rule in catalog if rule.classify is not None]
-    comparisons = _Comparisons(context)
     findings: list[Finding] = []
     for pair in alignment.pairs:
         found: list[Finding] = []
@@ -101,6 +80,6 @@ def run_rules(alignment: Alignment, catalog: Sequence[Rule]) -> list[Finding]:
             assert rule.check_pair is not None
             found.extend(rule.check_pair(pair, context))
         if pair.python is not None and pair.elixir is not None:
-            found.extend(_type_findings(pair, type_rules, comparisons))
+            found.extend(_type_findings(pair, type_rules, context))
         findings.extend(_settle(found, catalog))
     return sorted(findings, key=Finding.sort_key)

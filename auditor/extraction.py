@@ -31,6 +31,8 @@ _CHUNKS_PER_PROCESS = 4
 _MOST_CHUNK_BYTES = 64 * 1024
 """About a quarter of a second of parsing Python: what this process may take on while a worker's batch it
 needs is done meanwhile."""
+_WORTH_LOADING_A_PARSER = 1024 * 1024
+"""Source bytes whose parsing (about 4 s of Python) repays importing a parser in this process."""
 PICKLE_PROTOCOL = 5
 
 
@@ -110,6 +112,7 @@ class SummaryStore(Generic[Summary]):
         cache: SummaryCache | None,
         progress: ProgressCallback | None = None,
         on_read: Callable[[str, bytes], None] | None = None,
+        parser_loaded: Callable[[], bool] = lambda: True,
     ) -> None:
         self.root = root
         self.language = language
@@ -120,6 +123,10 @@ class SummaryStore(Generic[Summary]):
         self.progress = progress
         self.on_read = on_read
         """Shown every file's bytes as they are read, cached or not: a reader of comments reads nothing again."""
+        self.parser_loaded = parser_loaded
+        """Whether `summarize` can run in this process without first importing its parser."""
+        self.submitted_bytes = 0
+        """The size of the files handed to workers."""
         self.summaries: dict[str, Summary] = {}
         self._cache_keys: dict[str, str] = {}
         self._in_flight: dict[str, _Batch] = {}
@@ -228,11 +235,16 @@ class SummaryStore(Generic[Summary]):
         while self._in_flight:
             self._collect(next(iter(self._in_flight.values())))
 
+    def worth_parsing_here(self) -> bool:
+        """Whether this process should take back files no worker has started: loading a parser here
+        (libcst, about 0.3 s) pays only when many files are left."""
+        return self.parser_loaded() or self.submitted_bytes >= _WORTH_LOADING_A_PARSER
+
     def _collect(self, batch: _Batch) -> None:
         """Takes in a batch's summaries. One no worker has started is parsed here instead; while a worker
         parses it, this process parses batches no worker has started yet (of either language) rather
         than wait."""
-        if batch.future.cancel():
+        if self.worth_parsing_here() and batch.future.cancel():
             self.parse_here(batch)
             return
         while not batch.future.done() and batch.pool.take_back_one():
@@ -262,10 +274,12 @@ class SummaryPool:
     without waiting, so the caller goes on (looks up the other language's cache entries, resolves the
     files that are ready) while they parse. When the caller needs a file no worker has started yet, or
     would wait for a worker, it parses chunks itself, so this process never sits idle while files are
-    left and what it parses is never pickled. With `jobs == 1` everything is summarized in this process,
-    inside `submit`. The workers are forked from the parser host when the command started one
-    (`auditor.parser_host`), else from this process. On leaving the pool normally, every store has
-    received every summary (and cached it).
+    left and what it parses is never pickled. Where that would first mean importing a parser here
+    (libcst) for a few files, this process leaves those files to `jobs` workers and takes back only
+    the others. With `jobs == 1` everything is summarized in this process, inside `submit`. The
+    workers are forked from the parser host when the command started one (`auditor.parser_host`),
+    else from this process. On leaving the pool normally, every store has received every summary
+    (and cached it).
     Progress counts submitted files only; files loaded later to resolve names are not counted.
     """
 
@@ -302,8 +316,11 @@ class SummaryPool:
                 store.finish(item, store.summarize(*item))
                 store.report(1)
             return
+        store.submitted_bytes += sum(len(data) for _, data in left)
         if self._pool is None:
-            workers = self.jobs - 1
+            # This process is one of the `jobs` that parse when it is worth its while to (the first files
+            # submitted tell); otherwise it only takes back what it can parse at once, while it would wait.
+            workers = self.jobs - 1 if store.worth_parsing_here() else self.jobs
             self._pool = parser_host.pool(workers, _prepare_worker) or ProcessPoolExecutor(
                 max_workers=workers, initializer=_prepare_worker
             )
@@ -321,11 +338,13 @@ class SummaryPool:
             parser_host.release()
 
     def take_back_one(self) -> bool:
-        """Parses here the first batch no worker has started, if there is one left."""
-        while self._unstarted:
-            batch = self._unstarted.popleft()
-            if batch.future.cancel() and batch.store.in_flight(batch.files[0][0]):
-                batch.store.parse_here(batch)
+        """Parses here the first batch no worker has started that is worth parsing here; False if none is left."""
+        while self._unstarted and (self._unstarted[0].future.running() or self._unstarted[0].future.done()):
+            self._unstarted.popleft()
+        for batch in self._unstarted:
+            store = batch.store
+            if store.worth_parsing_here() and batch.future.cancel() and store.in_flight(batch.files[0][0]):
+                store.parse_here(batch)
                 return True
         return False
 

@@ -6,11 +6,26 @@ import os
 import time
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from auditor.extraction import SummaryPool, SummaryStore
 from tests.conftest import write_tree
+
+FILES = {f"lib/file{n:02}.ex": f"contents {n}\n".encode() for n in range(60)}
+
+
+def _store(tmp_path: Path, files: dict[str, bytes], **options: Any) -> SummaryStore[tuple[str, int, bytes]]:
+    root = write_tree(tmp_path / "port", {path: data.decode() for path, data in files.items()})
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    summarize = partial(_summarize_once, str(markers))
+    return SummaryStore(root, "Elixir", tuple, summarize, lambda path: (path, 0, b""), None, **options)
+
+
+def _summarized(tmp_path: Path) -> int:
+    return len(list((tmp_path / "markers").iterdir()))
 
 
 def _summarize_once(markers: str, path: str, data: bytes) -> tuple[str, int, bytes]:
@@ -23,34 +38,32 @@ def _summarize_once(markers: str, path: str, data: bytes) -> tuple[str, int, byt
 
 @pytest.mark.parametrize("jobs", [2, 3])
 def test_this_process_parses_what_no_worker_has_started_and_nothing_twice(tmp_path: Path, jobs: int) -> None:
-    files = {f"lib/file{n:02}.ex": f"contents {n}\n".encode() for n in range(60)}
-    root = write_tree(tmp_path / "port", {path: data.decode() for path, data in files.items()})
-    markers = tmp_path / "markers"
-    markers.mkdir()
-    store: SummaryStore[tuple[str, int, bytes]] = SummaryStore(
-        root, "Elixir", tuple, partial(_summarize_once, str(markers)), lambda path: (path, 0, b""), None
-    )
+    store = _store(tmp_path, FILES)
     with SummaryPool(jobs) as pool:
-        pool.submit(store, sorted(files))
-    summaries = {path: store.load(path) for path in files}
+        pool.submit(store, sorted(FILES))
+    summaries = {path: store.load(path) for path in FILES}
     assert {path: (summary[0], summary[2]) for path, summary in summaries.items()} == {
-        path: (path, data) for path, data in files.items()
+        path: (path, data) for path, data in FILES.items()
     }
-    assert len(list(markers.iterdir())) == len(files)
+    assert _summarized(tmp_path) == len(FILES)
     parsed_here = [path for path, summary in summaries.items() if summary[1] == os.getpid()]
-    assert 0 < len(parsed_here) < len(files)
+    assert 0 < len(parsed_here) < len(FILES)
 
 
 def test_a_file_asked_for_before_a_worker_reaches_it_is_parsed_here(tmp_path: Path) -> None:
-    files = {f"lib/file{n:02}.ex": f"contents {n}\n".encode() for n in range(60)}
-    root = write_tree(tmp_path / "port", {path: data.decode() for path, data in files.items()})
-    markers = tmp_path / "markers"
-    markers.mkdir()
-    store: SummaryStore[tuple[str, int, bytes]] = SummaryStore(
-        root, "Elixir", tuple, partial(_summarize_once, str(markers)), lambda path: (path, 0, b""), None
-    )
+    store = _store(tmp_path, FILES)
     with SummaryPool(2) as pool:
-        pool.submit(store, sorted(files))
+        pool.submit(store, sorted(FILES))
         last = store.load("lib/file59.ex")
     assert last[1] == os.getpid()
-    assert len(list(markers.iterdir())) == len(files)
+    assert _summarized(tmp_path) == len(FILES)
+
+
+def test_few_files_whose_parser_is_not_loaded_here_are_left_to_the_workers(tmp_path: Path) -> None:
+    store = _store(tmp_path, FILES, parser_loaded=lambda: False)
+    with SummaryPool(2) as pool:
+        pool.submit(store, sorted(FILES))
+        last = store.load("lib/file59.ex")
+    assert last[1] != os.getpid()
+    assert all(store.load(path)[1] != os.getpid() for path in FILES)
+    assert _summarized(tmp_path) == len(FILES)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,6 +118,11 @@ def summarize_python(path: str, data: bytes) -> PythonFileSummary:
     from auditor.python.summarizer import summarize_source
 
     return summarize_source(path, data)
+
+
+def parser_loaded() -> bool:
+    """Whether this process has imported libcst already, so that summarizing costs no import first."""
+    return "auditor.python.summarizer" in sys.modules
 
 
 def summarize_file(root: Path, path: str) -> PythonFileSummary:
