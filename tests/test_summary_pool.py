@@ -4,16 +4,30 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from auditor import parser_host
 from auditor.extraction import SummaryPool, SummaryStore
 from tests.conftest import write_tree
 
 FILES = {f"lib/file{n:02}.ex": f"contents {n}\n".encode() for n in range(60)}
+
+
+@pytest.fixture(params=["hosted", "own-pool"], autouse=True)
+def workers(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Where the pool's workers come from: the parser host (as in a command), or the pool itself (as
+    when the tool is run from Python)."""
+    if request.param == "hosted":
+        if not parser_host.available():
+            pytest.skip("the parser host is forked only on a POSIX system (not macOS) with 2+ CPUs")
+        parser_host.start()
+    yield request.param
+    parser_host.release()
 
 
 def _store(tmp_path: Path, files: dict[str, bytes], **options: Any) -> SummaryStore[tuple[str, int, bytes]]:
