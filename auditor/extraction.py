@@ -29,8 +29,8 @@ ProgressCallback = Callable[[str, int], None]
 
 _CHUNKS_PER_PROCESS = 4
 _MOST_CHUNK_BYTES = 64 * 1024
-"""About a quarter of a second of parsing Python: what this process may take on while a worker's batch it
-needs is done meanwhile."""
+"""About a quarter of a second of parsing Python: the most this process takes on at a time while a worker
+finishes a batch it needs."""
 _WORTH_LOADING_A_PARSER = 1024 * 1024
 """Source bytes whose parsing (about 4 s of Python) repays importing a parser in this process."""
 PICKLE_PROTOCOL = 5
@@ -126,7 +126,7 @@ class SummaryStore(Generic[Summary]):
         self.parser_loaded = parser_loaded
         """Whether `summarize` can run in this process without first importing its parser."""
         self.submitted_bytes = 0
-        """The size of the files handed to workers."""
+        """The bytes of the files handed to the pool, which tell whether loading the parser here pays."""
         self.summaries: dict[str, Summary] = {}
         self._cache_keys: dict[str, str] = {}
         self._in_flight: dict[str, _Batch] = {}
