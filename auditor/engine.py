@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from auditor.align import Alignment, FieldPair, TypePair
 from auditor.compare import Context, Mismatch, differences
@@ -22,38 +22,31 @@ def _mismatches(python: TypeExpr, elixir: TypeExpr, field: FieldPair | None, con
     return differences(python, elixir, context, default)
 
 
-def _classified(
-    pair: TypePair,
-    field: FieldPair | None,
-    python: TypeExpr,
-    elixir: TypeExpr,
-    rules: Sequence[Rule],
-    context: Context,
-) -> Iterator[Finding]:
-    for mismatch in _mismatches(python, elixir, field, context):
-        for rule in rules:
-            assert rule.classify is not None
-            verdict = rule.classify(mismatch, field, context)
-            if verdict is not None:
-                yield make_finding(rule.slug, verdict.severity, pair, field, verdict.message)
-                break
-
-
 def _type_findings(pair: TypePair, rules: Sequence[Rule], context: Context) -> Iterator[Finding]:
     """Type rules see each disagreement of a field's types, or of two aligned enums/aliases; the first
     rule in catalog order that recognises a disagreement reports it."""
     assert pair.python is not None and pair.elixir is not None
+    compared: list[tuple[FieldPair | None, TypeExpr, TypeExpr]]
     if pair.python.kind is TypeKind.STRUCT and pair.elixir.kind is TypeKind.STRUCT:
-        for field in pair.fields:
-            if field.python is not None and field.elixir is not None:
-                yield from _classified(pair, field, field.python.type, field.elixir.type, rules, context)
+        compared = [
+            (field, field.python.type, field.elixir.type)
+            for field in pair.fields
+            if field.python is not None and field.elixir is not None
+        ]
     else:
-        yield from _classified(pair, None, _as_expression(pair.python), _as_expression(pair.elixir), rules, context)
+        compared = [(None, _as_expression(pair.python), _as_expression(pair.elixir))]
+    for field, python, elixir in compared:
+        for mismatch in _mismatches(python, elixir, field, context):
+            for rule in rules:
+                assert rule.classify is not None
+                verdict = rule.classify(mismatch, field, context)
+                if verdict is not None:
+                    yield make_finding(rule.slug, verdict.severity, pair, field, verdict.message)
+                    break
 
 
-def _settle(found: list[Finding], catalog: Sequence[Rule]) -> list[Finding]:
+def _settle(found: list[Finding], replaced_by: Mapping[str, set[str]]) -> list[Finding]:
     """One finding per rule and place; a finding drops when a rule that replaces it fired there too."""
-    replaced_by = {rule.slug: set(rule.replaces) for rule in catalog}
     by_place: dict[tuple[str, str | None], set[str]] = {}
     for finding in found:
         by_place.setdefault((finding.type_name, finding.field), set()).add(finding.rule)
@@ -73,6 +66,7 @@ def run_rules(alignment: Alignment, catalog: Sequence[Rule]) -> list[Finding]:
     context = Context(alignment.python_types, alignment.elixir_types, alignment.counterparts)
     pair_rules = [rule for rule in catalog if rule.check_pair is not None]
     type_rules = [rule for rule in catalog if rule.classify is not None]
+    replaced_by = {rule.slug: set(rule.replaces) for rule in catalog}
     findings: list[Finding] = []
     for pair in alignment.pairs:
         found: list[Finding] = []
@@ -81,5 +75,6 @@ def run_rules(alignment: Alignment, catalog: Sequence[Rule]) -> list[Finding]:
             found.extend(rule.check_pair(pair, context))
         if pair.python is not None and pair.elixir is not None:
             found.extend(_type_findings(pair, type_rules, context))
-        findings.extend(_settle(found, catalog))
+        if found:
+            findings.extend(_settle(found, replaced_by))
     return sorted(findings, key=Finding.sort_key)
