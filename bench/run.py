@@ -52,8 +52,8 @@ class Pair:
 @dataclass(frozen=True)
 class Timing:
     median: float
-    low: float
-    high: float
+    runs: tuple[float, ...]
+    """Every run's seconds, in the order they ran."""
 
 
 def generate(types: int, directory: Path) -> Pair:
@@ -72,7 +72,7 @@ def _seconds(command: list[str]) -> float:
 
 
 def _timing(seconds: list[float]) -> Timing:
-    return Timing(statistics.median(seconds), min(seconds), max(seconds))
+    return Timing(statistics.median(seconds), tuple(seconds))
 
 
 def timed_pair(first: list[str], second: list[str], runs: int) -> tuple[Timing, Timing]:
@@ -151,7 +151,10 @@ def main() -> None:
         lines += [
             "",
             f"Parallel parsing, {largest.types:,} types, cold: `--jobs 1` {one.median:.2f} s, "
-            f"`--jobs 2` {two.median:.2f} s: {one.median / two.median:.2f}x faster.",
+            f"`--jobs 2` {two.median:.2f} s: {one.median / two.median:.2f}x faster. Run by run (`--jobs 1` / "
+            f"`--jobs 2`, each pair run in turn): "
+            + ", ".join(f"{a:.1f}/{b:.1f} s = {a / b:.2f}x" for a, b in zip(one.runs, two.runs, strict=True))
+            + ".",
         ]
         if 1000 in pairs:
             lines += ["", *cached_rerun(pairs[1000], work / "cache", arguments.runs)]
