@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from auditor import __version__
-from auditor.atomic import write_atomically
+from auditor.output_file import write_output
 
 _FORMAT = b"parity-audit-cache-3\n"
 Entry = TypeVar("Entry")
@@ -78,4 +78,4 @@ class SummaryCache:
         """Stores an entry already pickled (a worker pickles a summary once, for the trip and for the cache)."""
         # A read-only or full cache directory costs speed, never the audit.
         with contextlib.suppress(OSError):
-            write_atomically(self._entry_path(key), self._header(key) + pickled)
+            write_output(self._entry_path(key), self._header(key) + pickled)

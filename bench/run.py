@@ -28,7 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from auditor.atomic import write_atomically  # noqa: E402
+from auditor.output_file import write_output  # noqa: E402
 from tests.sdkgen import generate_spec, render_elixir, render_python, write_tree  # noqa: E402
 
 AUDIT = [sys.executable, "-m", "auditor"]
@@ -163,7 +163,7 @@ def main() -> None:
     report = "\n".join(lines) + "\n"
     print(report, end="")
     if arguments.output is not None:
-        write_atomically(arguments.output, report.encode("utf-8"))
+        write_output(arguments.output, report.encode("utf-8"))
 
 
 @dataclass(frozen=True)
