@@ -99,6 +99,18 @@ def _pick(python: TypeDef, candidates: Sequence[TypeDef]) -> tuple[TypeDef | Non
     )
 
 
+def unknown_pins(python: SideModel, name_map: Mapping[str, str]) -> list[tuple[str, str, str | None]]:
+    """The pins whose Python side names no audited type: (Python name, Elixir module, the closest audited
+    name or None), in name order."""
+    import difflib  # only a wrong pin needs it
+
+    audited = sorted({t.name for t in python.types if t.kind in AUDITED_KINDS and t.public})
+    unknown = sorted(name for name in name_map if name not in set(audited))
+    return [
+        (name, name_map[name], next(iter(difflib.get_close_matches(name, audited, n=1)), None)) for name in unknown
+    ]
+
+
 def align(python: SideModel, elixir: SideModel, name_map: Mapping[str, str]) -> Alignment:
     python_types = python.by_qualname()
     elixir_types = elixir.by_qualname()

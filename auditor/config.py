@@ -56,6 +56,8 @@ class Settings:
     elixir_include: tuple[str, ...] | None = None
     exclude_type: tuple[str, ...] | None = None
     name_map: Mapping[str, str] | None = None
+    pinned_at: Mapping[str, Location] = field(default_factory=lambda: MappingProxyType({}))
+    """Where each `name_map` entry is written: this file and the line of its key."""
     fail_on: str | None = None
     """One of FAIL_ON_VALUES."""
     jobs: int | None = None
@@ -176,6 +178,7 @@ class _FileReader:
             elixir_include=self._strings(table, "elixir-include"),
             exclude_type=self._strings(table, "exclude-type"),
             name_map=self._name_map(table),
+            pinned_at=self._pinned_at(table),
             fail_on=self._choice(table, "fail-on", FAIL_ON_VALUES),
             jobs=self._jobs(table),
             cache_dir=self._path(table, "cache-dir"),
@@ -241,6 +244,15 @@ class _FileReader:
         entries = self._subtable(table, "map")
         return MappingProxyType({name: self._text(f"map.{name}", module) for name, module in entries.items()})
 
+    def _pinned_at(self, table: Mapping[str, object]) -> Mapping[str, Location]:
+        if not table.get("map"):
+            return MappingProxyType({})
+        lines = key_lines(self.text)
+        entries = self._subtable(table, "map")
+        return MappingProxyType(
+            {name: Location(str(self.path), lines.get((*self.table, "map", name), 0)) for name in entries}
+        )
+
     def _slug(self, where: str, slug: str) -> str:
         if slug not in RULES_BY_SLUG:
             raise UsageError(
@@ -292,13 +304,32 @@ _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _SCALAR_END = ",]}\n#"
 
 
+@dataclass
+class _Lines:
+    """What one scan of a document found: where each entry of one array of tables starts, and each key's line."""
+
+    array: tuple[str, ...]
+    entries: list[int] = field(default_factory=list)
+    keys: dict[tuple[str, ...], int] = field(default_factory=dict)
+
+
 def entry_lines(text: str, array: tuple[str, ...]) -> list[int]:
     """The 1-based line each entry of the array of tables at `array` starts on, in order.
 
     Every form counts: a `[[a.b]]` header per entry, `b = [{...}, {...}]` under `[a]`, `a.b = [...]`,
     and `a = {b = [...]}`.
     """
-    lines: list[int] = []
+    return _scan(text, array).entries
+
+
+def key_lines(text: str) -> dict[tuple[str, ...], int]:
+    """The 1-based line of every key outside arrays, by its full dotted path: `[map]` then `A = ...`,
+    `map.A = ...` and `map = {A = ...}` all give `("map", "A")`."""
+    return _scan(text, ()).keys
+
+
+def _scan(text: str, array: tuple[str, ...]) -> _Lines:
+    found = _Lines(array)
     position = 0
     table: tuple[str, ...] = ()
     while (position := _skip_blank(text, position, newlines=True)) < len(text):
@@ -308,12 +339,14 @@ def entry_lines(text: str, array: tuple[str, ...]) -> list[int]:
             table, position = _key(text, position + brackets)
             position = _skip_blank(text, position, newlines=False) + brackets
             if brackets == 2 and table == array:
-                lines.append(_line(text, start))
+                found.entries.append(_line(text, start))
         else:
+            start = position
             key, position = _key(text, position)
+            found.keys.setdefault((*table, *key), _line(text, start))
             position = _skip_blank(text, position, newlines=False) + 1  # the "="
-            position = _value(text, position, (*table, *key), array, lines)
-    return lines
+            position = _value(text, position, (*table, *key), found)
+    return found
 
 
 def _line(text: str, position: int) -> int:
@@ -368,10 +401,11 @@ def _string_end(text: str, start: int) -> int:
     return end
 
 
-def _value(text: str, position: int, path: tuple[str, ...] | None, array: tuple[str, ...], lines: list[int]) -> int:
+def _value(text: str, position: int, path: tuple[str, ...] | None, found: _Lines) -> int:
     """The end of the value at `position`, which sits at `path` (None inside an array).
 
-    Appends to `lines` the line of each inline table that is an element of the array at `array`.
+    Records in `found` the line of each inline table that is an element of its array, and of each key
+    of an inline table outside arrays.
     """
     position = _skip_blank(text, position, newlines=False)
     opening = text[position]
@@ -385,13 +419,17 @@ def _value(text: str, position: int, path: tuple[str, ...] | None, array: tuple[
     position += 1
     while (position := _skip_blank(text, position, newlines=True)) < len(text) and text[position] != closing:
         if opening == "[":
-            if path == array and text[position] == "{":
-                lines.append(_line(text, position))
-            position = _value(text, position, None, array, lines)
+            if path == found.array and text[position] == "{":
+                found.entries.append(_line(text, position))
+            position = _value(text, position, None, found)
         else:
+            start = position
             key, position = _key(text, position)
+            inner = None if path is None else (*path, *key)
+            if inner is not None:
+                found.keys.setdefault(inner, _line(text, start))
             position = _skip_blank(text, position, newlines=False) + 1  # the "="
-            position = _value(text, position, None if path is None else (*path, *key), array, lines)
+            position = _value(text, position, inner, found)
         position = _skip_blank(text, position, newlines=True)
         if text.startswith(",", position):
             position += 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence, Set
 
 from auditor.align import Alignment, FieldPair, TypePair
 from auditor.compare import Context, Mismatch, differences
@@ -62,7 +62,9 @@ def _settle(found: list[Finding], replaced_by: Mapping[str, set[str]]) -> list[F
     return kept
 
 
-def run_rules(alignment: Alignment, catalog: Sequence[Rule]) -> list[Finding]:
+def run_rules(alignment: Alignment, catalog: Sequence[Rule], disabled: Set[str] = frozenset()) -> list[Finding]:
+    """Every rule runs, `disabled` ones too, so that their places are settled as usual; only then are their
+    findings dropped: disabling a rule silences it and never hands what it recognised to another rule."""
     context = Context(alignment.python_types, alignment.elixir_types, alignment.counterparts)
     pair_rules = [rule for rule in catalog if rule.check_pair is not None]
     type_rules = [rule for rule in catalog if rule.classify is not None]
@@ -76,5 +78,5 @@ def run_rules(alignment: Alignment, catalog: Sequence[Rule]) -> list[Finding]:
         if pair.python is not None and pair.elixir is not None:
             found.extend(_type_findings(pair, type_rules, context))
         if found:
-            findings.extend(_settle(found, replaced_by))
+            findings.extend(finding for finding in _settle(found, replaced_by) if finding.rule not in disabled)
     return sorted(findings, key=Finding.sort_key)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import auditor.cli
 from auditor.audit import AuditOptions, UsageError
-from auditor.config import IGNORE_KEYS, KEYS, Settings, entry_lines, read_settings
+from auditor.config import IGNORE_KEYS, KEYS, Settings, entry_lines, key_lines, read_settings
 from auditor.findings import Ignore, Severity
 from auditor.model import Location
 from tests.conftest import REPO_ROOT, SAMPLE_ELIXIR, SAMPLE_PYTHON, invoke, write_tree
@@ -143,8 +143,41 @@ def test_the_map_table_pins_pairs_and_a_command_line_map_replaces_it(in_tmp: Pat
     write_tree(in_tmp / "ex", {"lib/shop/bill.ex": BILL})
     (in_tmp / ".parity-audit.toml").write_text('python = "py"\nelixir = "ex"\n\n[map]\nInvoice = "Shop.Billing.Bill"\n')
     assert report()["findings"] == []
-    replaced = report("--map", "Receipt=Shop.Billing.Bill")
+    replaced = report("--map", "Invoice=Shop.Billing.Receipt")
     assert sorted(f["rule"] for f in replaced["findings"]) == ["extra-type", "missing-type"]
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        ('[map]\nA = "X.A"\n\n"B" = "X.B"\n', {("map", "A"): 2, ("map", "B"): 4}),
+        ('map.A = "X.A"\nmap.B = "X.B"\n', {("map", "A"): 1, ("map", "B"): 2}),
+        ('x = 1\nmap = {A = "X.A", B = "X.B"}\n', {("x",): 1, ("map",): 2, ("map", "A"): 2, ("map", "B"): 2}),
+        ('[tool.parity-audit.map]\nA = "X.A"\n', {("tool", "parity-audit", "map", "A"): 2}),
+    ],
+)
+def test_key_lines_find_every_key_in_each_form(lines: str, expected: dict[tuple[str, ...], int]) -> None:
+    assert key_lines(lines) == expected
+
+
+def test_a_map_entry_naming_no_python_type_is_a_warning_at_its_line(in_tmp: Path) -> None:
+    write_tree(in_tmp / "py", {"shop/__init__.py": "", "shop/types.py": INVOICE})
+    write_tree(in_tmp / "ex", {"lib/shop/bill.ex": BILL})
+    (in_tmp / ".parity-audit.toml").write_text(
+        'python = "py"\nelixir = "ex"\n\n[map]\nInvoice = "Shop.Billing.Bill"\n# gone\nReceipt = "Shop.Receipt"\n'
+    )
+    document = report()
+    assert document["findings"] == []
+    assert document["diagnostics"] == [
+        {
+            "level": "warning",
+            "side": "config",
+            "path": ".parity-audit.toml",
+            "line": 7,
+            "message": "the map entry Receipt = 'Shop.Receipt' names no Python type that is audited; "
+            "correct or delete it",
+        }
+    ]
 
 
 @pytest.mark.parametrize(
