@@ -6,13 +6,13 @@ Reports and the CLI consume the `AuditResult`; nothing here prints.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from auditor.align import AUDITED_KINDS, TypePair, align
+from auditor.align import AUDITED_KINDS, TypePair, align, unknown_pins
 from auditor.cache import SummaryCache
 from auditor.discovery import (
     ELIXIR_SKIPPED_DIRS,
@@ -26,9 +26,9 @@ from auditor.discovery import (
 from auditor.elixir import ElixirFileSummary, extract_elixir, read_elixir_summary, summarize_elixir
 from auditor.engine import run_rules
 from auditor.extraction import SummaryPool, SummaryStore
-from auditor.findings import BaselineStatus, Finding, Ignore, Severity, Suppressed
+from auditor.findings import BaselineStatus, FailOn, Finding, Ignore, Severity, Suppressed
 from auditor.git import RevisionError, Tree, opened
-from auditor.model import Diagnostic, SideModel
+from auditor.model import Diagnostic, Location, SideModel
 from auditor.progress import ProgressListener
 from auditor.python import extract_python, summarize_python
 from auditor.python.summary import PythonFileSummary, summarize_file
@@ -74,6 +74,8 @@ class AuditOptions:
     python_includes: tuple[str, ...] = ()
     elixir_includes: tuple[str, ...] = ()
     name_map: Mapping[str, str] | None = None
+    pinned_at: Mapping[str, Location] | None = None
+    """The config entry of each `name_map` pin read from a config file; pins from `--map` have none."""
     excluded_types: tuple[str, ...] = ()
     jobs: int = 1
     cache_dir: Path | None = None
@@ -87,6 +89,8 @@ class AuditOptions:
     ignores: tuple[Ignore, ...] = ()
     baseline: Path | None = None
     """A file written by `--write-baseline`: findings it records are reported but never fail the run."""
+    fail_on: FailOn = FailOn.P2
+    """New findings at this severity or a worse one fail the run."""
 
 
 @dataclass(frozen=True)
@@ -108,10 +112,22 @@ class AuditResult:
     suppressed: tuple[Suppressed, ...] = ()
     """Findings left out of `findings` by a config ignore or an inline suppression."""
     baseline: BaselineStatus | None = None
+    fail_on: FailOn = FailOn.P2
 
     def is_new(self, finding: Finding) -> bool:
         """False for a finding the baseline records: it is reported but cannot fail the run."""
         return self.baseline is None or finding not in self.baseline.baselined
+
+    def failing(self) -> list[Finding]:
+        """The findings that fail the run, in report order: new ones at or above `fail_on`, never info."""
+        if self.fail_on is FailOn.NEVER:
+            return []
+        threshold = Severity(self.fail_on.value).rank
+        return [
+            finding
+            for finding in self.findings
+            if finding.severity is not Severity.INFO and finding.severity.rank <= threshold and self.is_new(finding)
+        ]
 
 
 def _status(pair: TypePair, findings: Sequence[Finding]) -> Status:
@@ -152,6 +168,33 @@ def _check_rule_names(options: AuditOptions) -> None:
         raise UsageError(
             f"There is no rule called {unknown[0]!r} to disable or give a severity; --list-rules shows them all."
         )
+
+
+def _why_nothing(files: Sources, foreign: Sources, foreign_language: str) -> str:
+    """What to add to "no types were found": the include globs that matched no file, or that the two
+    checkouts look swapped (this one holds none of its language's files but some of the other's)."""
+    if files.unmatched_includes:
+        globs = ", ".join(repr(glob) for glob in files.unmatched_includes)
+        return f"; the include glob{'s' if len(files.unmatched_includes) > 1 else ''} {globs} matched no file"
+    if not files.resolvable and foreign.resolvable:
+        count = len(foreign.resolvable)
+        return (
+            f"; it holds {count} {foreign_language} file{'s' if count > 1 else ''}: the arguments look swapped "
+            "(give the Python checkout first, then the Elixir one)"
+        )
+    return ""
+
+
+def _check_pins(python: SideModel, options: AuditOptions) -> Iterator[tuple[str, Diagnostic]]:
+    """A `--map` whose Python side names no type is a usage error, a config `[map]` entry a warning at its
+    line: the command line is mistyped now, a config entry may have outlived a type upstream removed."""
+    for name, module, closest in unknown_pins(python, options.name_map or {}):
+        hint = f" (did you mean {closest}?)" if closest is not None else ""
+        where = (options.pinned_at or {}).get(name)
+        if where is None:
+            raise UsageError(f"--map {name}={module} names no Python type that is audited{hint}.")
+        message = f"the map entry {name} = {module!r} names no Python type that is audited{hint}; correct or delete it"
+        yield "config", Diagnostic(where.path, where.line, "warning", message)
 
 
 def _read_baseline(path: Path) -> RecordedBaseline:
@@ -240,17 +283,20 @@ def _audit(
         else:
             elixir, python = elixir_side(), python_side()
     if not any(t.kind in AUDITED_KINDS for t in python.types):
+        hint = _why_nothing(python_files, elixir_sources(python_tree.directory), "Elixir")
         raise UsageError(
             f"No Python types (pydantic models, dataclasses, TypedDicts, enums or Literal/Union aliases) "
-            f"were found in {len(python_files.audited)} .py files under {options.python_root}."
+            f"were found in {len(python_files.audited)} .py files under {options.python_root}{hint}."
         )
     if not any(t.kind in AUDITED_KINDS for t in elixir.types):
+        hint = _why_nothing(elixir_files, python_sources(elixir_tree.directory), "Python")
         raise UsageError(
             f"No Elixir types (structs or atom-enum modules) were found in {len(elixir_files.audited)} "
-            f".ex files under {options.elixir_root}."
+            f".ex files under {options.elixir_root}{hint}."
         )
+    pin_diagnostics = list(_check_pins(python, options))
     alignment = align(python, elixir, options.name_map or {})
-    findings = run_rules(alignment, tuple(rule for rule in CATALOG if rule.slug not in options.disabled_rules))
+    findings = run_rules(alignment, CATALOG, options.disabled_rules)
     triaged = triage(findings, alignment, options.severity_overrides or {}, options.ignores, comments, recorded)
     by_type: dict[str, list[Finding]] = {}
     for finding in triaged.findings:
@@ -261,6 +307,7 @@ def _audit(
         + [("elixir", d) for d in elixir.diagnostics]
         + [("alignment", d) for d in alignment.diagnostics]
         + list(triaged.diagnostics)
+        + pin_diagnostics
     )
     return AuditResult(
         python,
@@ -272,4 +319,5 @@ def _audit(
         _checkout(elixir_tree),
         triaged.suppressed,
         triaged.baseline,
+        options.fail_on,
     )

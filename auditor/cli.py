@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import gc
-import os
 import sys
+from collections.abc import Hashable, Sequence
 from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
@@ -12,20 +12,21 @@ from typing import Annotated
 
 import typer
 
-from auditor import __version__, parser_host
-from auditor.atomic import write_atomically
+from auditor import __version__
 from auditor.audit import AuditOptions, AuditResult, UsageError, run_audit
 from auditor.config import find_settings
 from auditor.extraction import default_jobs
-from auditor.findings import FailOn, Severity
+from auditor.findings import FailOn
+from auditor.output_file import destination, write_output
 from auditor.progress import TerminalProgress
-from auditor.reports import renderer
+from auditor.reports import ReportOptions, renderer
 from auditor.rulebase import Rule
 from auditor.rules import CATALOG, RULES_BY_SLUG
 
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
+STANDARD_OUTPUT = Path("-")
+"""An output path that means standard output."""
 
 
 class OutputFormat(StrEnum):
@@ -49,7 +50,7 @@ def _parse_map(entries: list[str]) -> dict[str, str]:
     for entry in entries:
         python_name, separator, elixir_module = entry.partition("=")
         if not separator or not python_name.strip() or not elixir_module.strip():
-            raise _usage_error(f"--map takes PythonName=Full.Elixir.Module, got {entry!r}.")
+            raise _usage_error(f"--map takes PYTHON_NAME=ELIXIR_MODULE, got {entry!r}.")
         name_map[python_name.strip()] = elixir_module.strip()
     return name_map
 
@@ -60,7 +61,7 @@ def _parse_reports(entries: list[str]) -> list[tuple[OutputFormat, Path]]:
         name, separator, path = entry.partition("=")
         if not separator or not path or name not in OutputFormat.__members__.values():
             formats = ", ".join(OutputFormat)
-            raise _usage_error(f"--report takes FORMAT=PATH with FORMAT one of {formats}, got {entry!r}.")
+            raise _usage_error(f"--report takes FORMAT=FILE with FORMAT one of {formats}, got {entry!r}.")
         reports.append((OutputFormat(name), Path(path)))
     return reports
 
@@ -93,42 +94,57 @@ def list_rules() -> str:
     return "\n".join(rows) + "\n"
 
 
+def _baseline_to_read(baseline: Path | None, write_baseline: Path | None) -> Path | None:
+    """The baseline the run compares with. A run that writes one adopts the baseline: the file the config
+    names may not exist yet, and then there is nothing to compare with."""
+    if baseline is not None and write_baseline is not None and not (baseline.exists() or baseline.is_symlink()):
+        return None
+    return baseline
+
+
 def _default_cache_dir() -> Path:
     from platformdirs import user_cache_dir  # imported only when it is needed: --cache-dir or --no-cache skip it
 
     return Path(user_cache_dir("parity-audit"))
 
 
-def exit_code(result: AuditResult, fail_on: FailOn) -> int:
-    if fail_on is FailOn.NEVER:
-        return 0
-    threshold = Severity(fail_on.value).rank
-    failing = any(
-        f.severity is not Severity.INFO and f.severity.rank <= threshold and result.is_new(f) for f in result.findings
-    )
-    return EXIT_FINDINGS if failing else 0
 
 
 @app.command()
 def audit(
     python_checkout: Annotated[
-        Path | None, typer.Argument(help="Checkout of the Python SDK (the reference; default: `python` in the config).")
+        Path | None,
+        typer.Argument(
+            metavar="PYTHON_CHECKOUT",
+            help="Checkout of the Python SDK (the reference; default: `python` in the config).",
+        ),
     ] = None,
     elixir_checkout: Annotated[
-        Path | None, typer.Argument(help="Checkout of the Elixir port (audited; default: `elixir` in the config).")
+        Path | None,
+        typer.Argument(
+            metavar="ELIXIR_CHECKOUT",
+            help="Checkout of the Elixir port (audited; default: `elixir` in the config).",
+        ),
     ] = None,
     python_include: Annotated[
-        list[str] | None, typer.Option(help="Gitignore-style glob of Python files to audit (repeatable).")
+        list[str] | None,
+        typer.Option(metavar="GLOB", help="Gitignore-style glob of Python files to audit (repeatable).")
     ] = None,
     elixir_include: Annotated[
-        list[str] | None, typer.Option(help="Gitignore-style glob of Elixir files to audit (repeatable).")
+        list[str] | None,
+        typer.Option(metavar="GLOB", help="Gitignore-style glob of Elixir files to audit (repeatable).")
     ] = None,
     map_: Annotated[
         list[str] | None,
-        typer.Option("--map", help="Pin a pair: PythonName=Full.Elixir.Module (repeatable)."),
+        typer.Option(
+            "--map",
+            metavar="PYTHON_NAME=ELIXIR_MODULE",
+            help="Pin a pair that does not line up by name (repeatable).",
+        ),
     ] = None,
     exclude_type: Annotated[
-        list[str] | None, typer.Option(help="Leave types whose name matches this glob out (repeatable).")
+        list[str] | None,
+        typer.Option(metavar="GLOB", help="Leave types whose name matches this glob out (repeatable)."),
     ] = None,
     python_rev: Annotated[
         str | None,
@@ -139,27 +155,43 @@ def audit(
         typer.Option(metavar="REV", help="Audit this git revision of the Elixir checkout instead of its work tree."),
     ] = None,
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", help="Report format.")
+        OutputFormat,
+        typer.Option("--format", metavar="FORMAT", help=f"Report format: {'|'.join(OutputFormat)}."),
     ] = OutputFormat.TEXT,
     output: Annotated[
         Path | None,
-        typer.Option(help="Write the --format report to this file; the text report still goes to stdout."),
+        typer.Option(
+            metavar="FILE",
+            help="Write the --format report to this file (`-`: stdout); stdout still gets the text report unless "
+            "an output is `-`."
+        ),
     ] = None,
     report: Annotated[
         list[str] | None,
-        typer.Option(metavar="FORMAT=PATH", help="Also write a report in FORMAT to PATH (repeatable)."),
+        typer.Option(metavar="FORMAT=FILE", help="Also write a report in FORMAT to FILE (repeatable)."),
     ] = None,
     fail_on: Annotated[
-        FailOn | None, typer.Option(help="Exit 1 when a finding has this severity or a worse one (default: P2).")
+        FailOn | None,
+        typer.Option(
+            metavar="LEVEL",
+            help=f"Exit 1 when a finding has this severity or a worse one: {'|'.join(FailOn)} (default: P2).",
+        ),
     ] = None,
     baseline: Annotated[
         Path | None,
-        typer.Option(help="Fail only on findings this baseline file (from --write-baseline) does not record."),
+        typer.Option(
+            metavar="FILE",
+            help="Fail only on findings this baseline file (from --write-baseline) does not record.",
+        ),
     ] = None,
     write_baseline: Annotated[
         Path | None,
         typer.Option(metavar="FILE", help="Record today's findings in this baseline file; the run then exits 0."),
     ] = None,
+    show_baselined: Annotated[
+        bool,
+        typer.Option("--show-baselined", help="List the findings the baseline records in full, not only count them."),
+    ] = False,
     show_rules: Annotated[
         bool, typer.Option("--list-rules", help="Print the rule catalog and exit.")
     ] = False,
@@ -167,10 +199,12 @@ def audit(
         str | None, typer.Option("--explain", metavar="SLUG", help="Explain one rule and exit.")
     ] = None,
     jobs: Annotated[
-        int | None, typer.Option(min=1, help="Parse files in this many processes (default: the number of CPUs).")
+        int | None,
+        typer.Option(min=1, metavar="N", help="Parse files in N processes (default: the number of CPUs)."),
     ] = None,
     cache_dir: Annotated[
-        Path | None, typer.Option(help="Where per-file extraction results are cached (default: the user cache dir).")
+        Path | None,
+        typer.Option(metavar="DIR", help="Where per-file extraction results are cached (default: the user cache dir)."),
     ] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
     config: Annotated[
@@ -197,6 +231,7 @@ def audit(
         typer.echo(explain(rule), nl=False)
         return
     extra_reports = _parse_reports(report or [])
+    _check_outputs(output_format, output, extra_reports, write_baseline)
     try:
         settings = find_settings(config)
         python_root = python_checkout or settings.checkout("python")
@@ -215,17 +250,19 @@ def audit(
         python_includes=tuple(python_include or settings.python_include or ()),
         elixir_includes=tuple(elixir_include or settings.elixir_include or ()),
         name_map=_parse_map(map_) if map_ else settings.name_map or {},
+        pinned_at=None if map_ else settings.pinned_at,
         excluded_types=tuple(exclude_type or settings.exclude_type or ()),
         jobs=jobs or settings.jobs or default_jobs(),
         cache_dir=None if no_cache else cache_dir or settings.cache_dir or _default_cache_dir(),
         severity_overrides=settings.severity_overrides,
         disabled_rules=settings.disabled_rules,
         ignores=settings.ignores,
-        baseline=baseline or settings.baseline,
+        baseline=_baseline_to_read(baseline or settings.baseline, write_baseline),
         python_rev=python_rev,
         elixir_rev=elixir_rev,
+        # A run that writes the baseline records what fails today instead of failing on it.
+        fail_on=FailOn.NEVER if write_baseline is not None else fail_on or FailOn(settings.fail_on or FailOn.P2),
     )
-    threshold = fail_on or FailOn(settings.fail_on or FailOn.P2)
     # The run allocates millions of small immutable objects and creates no garbage cycles worth
     # collecting; the cyclic collector's repeated passes over them cost more than a third of the run.
     gc.disable()
@@ -234,61 +271,86 @@ def audit(
             result = run_audit(replace(options, progress=progress))
     except UsageError as error:
         raise _usage_error(str(error)) from None
-    except KeyboardInterrupt:
-        # Whatever was being written is written atomically, so stopping here leaves no partial file.
-        typer.echo("parity-audit: interrupted", err=True)
-        # Under `python -m`, CPython ends the process with SIGINT instead of this exit code when the
-        # Ctrl-C landed in code run from a string (the methods a dataclass or namedtuple generates),
-        # even though it was caught; evaluating a string again clears that mark.
-        exec("None")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+    shown = ReportOptions(show_baselined=show_baselined)
     try:
         if write_baseline is not None:
             from auditor.baseline import baseline_document  # only for the run that writes one
 
             _write_file(write_baseline, "the baseline file", baseline_document(result.findings))
+            recorded = len(result.findings)
+            typer.echo(f"wrote {recorded} finding{'' if recorded == 1 else 's'} to {write_baseline}", err=True)
         files = [(output_format, output)] if output is not None else []
         for file_format, path in files + extra_reports:
-            _write_file(path, f"the {file_format} report to", renderer(file_format.value)(result).encode("utf-8"))
-        _print_report(result, OutputFormat.TEXT if output is not None else output_format)
+            rendered = renderer(file_format.value)(result, shown)
+            _write_file(path, f"the {file_format} report to", rendered.encode("utf-8"))
+        if STANDARD_OUTPUT not in {write_baseline, output, *(path for _, path in extra_reports)}:
+            _print_report(result, OutputFormat.TEXT if output is not None else output_format, shown)
     except UsageError as error:
         raise _usage_error(str(error)) from None
-    raise typer.Exit(0 if write_baseline is not None else exit_code(result, threshold))
+    raise typer.Exit(EXIT_FINDINGS if result.failing() else 0)
+
+
+def _check_outputs(
+    output_format: OutputFormat,
+    output: Path | None,
+    reports: list[tuple[OutputFormat, Path]],
+    write_baseline: Path | None,
+) -> None:
+    """Refuses, before the audit runs, an output that can never be written (a directory, a symlink loop) and
+    two outputs that would be one file, however their paths are spelled."""
+    named = [
+        ("--write-baseline", "the baseline file", write_baseline),
+        ("--output", f"the {output_format} report to", output),
+    ]
+    named += [(f"--report {file_format}", f"the {file_format} report to", path) for file_format, path in reports]
+    claimed: dict[Hashable, str] = {}
+    for option, what, path in named:
+        if path is None:
+            continue
+        try:
+            written_to = STANDARD_OUTPUT if path == STANDARD_OUTPUT else destination(path)
+        except OSError as error:
+            raise _usage_error(f"cannot write {what} {path}: {error.strerror or error}.") from None
+        if written_to in claimed:
+            where = "standard output" if path == STANDARD_OUTPUT else path
+            raise _usage_error(f"{claimed[written_to]} and {option} both write to {where}; give each its own path.")
+        claimed[written_to] = option
 
 
 def _write_file(path: Path, what: str, data: bytes) -> None:
+    if path == STANDARD_OUTPUT:
+        # As the report printed there: a reader that went away (`| head`) is no write failure of ours.
+        sys.stdout.buffer.write(data)
+        return
     try:
-        write_atomically(path, data)
+        write_output(path, data)
     except OSError as error:
         raise UsageError(f"cannot write {what} {path}: {error.strerror or error}.") from None
 
 
-def _print_report(result: AuditResult, output_format: OutputFormat) -> None:
+def _print_report(result: AuditResult, output_format: OutputFormat, shown: ReportOptions) -> None:
     if output_format is OutputFormat.TEXT and sys.stdout.isatty():
         from auditor.reports.text_report import show  # rich, only for the report that needs it
 
-        show(result)
+        show(result, shown)
     else:
-        sys.stdout.write(renderer(output_format.value)(result))
+        sys.stdout.write(renderer(output_format.value)(result, shown))
 
 
-def main() -> None:
-    """The console entry point."""
+def run(arguments: Sequence[str]) -> int:
+    """Runs the command on these arguments and returns its exit code; a Ctrl-C comes back as 130."""
+    command = typer.main.get_command(app)
     try:
-        app(prog_name="parity-audit")
-    except SystemExit as ended:
-        code = ended.code
-    else:
-        code = 0
-    parser_host.release()
-    if not isinstance(code, int) or code == EXIT_INTERRUPTED:
-        # The ordinary exit prints a message code, and after Ctrl-C waits for the workers to stop.
-        sys.exit(code)
-    # Tearing down the heap a large audit built costs a tenth of a second or more and serves no one:
-    # every file is written and closed by now, so the process ends once its output is out.
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except OSError:  # a reader that went away (`| head`) missed nothing it asked for
-        pass
-    os._exit(code)
+        # Not standalone, typer hands back what the command returned (None) or the code of the typer.Exit
+        # it raised, turns a Ctrl-C into code 130, and raises what the option parser refuses.
+        code = command.main(list(arguments), prog_name="parity-audit", standalone_mode=False)
+    except typer.TyperException as error:  # click's UsageError family: a bad value, an unknown option...
+        typer.echo(f"parity-audit: {_one_sentence(error.format_message())}", err=True)
+        return error.exit_code
+    return code if isinstance(code, int) else 0
+
+
+def _one_sentence(message: str) -> str:
+    """Click's message in the style of ours: one line, lowercase first, a full stop at the end."""
+    line = " ".join(message.split())
+    return line[:1].lower() + line[1:] + ("" if line.endswith(".") else ".")

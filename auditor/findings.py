@@ -103,6 +103,6 @@ class BaselineStatus:
 
     path: str
     baselined: frozenset[Finding]
-    """Today's findings the baseline records: reported, but never failing the run."""
+    """Today's findings the baseline records, suppressed ones included: reported, but never failing the run."""
     fixed: int
     """Baselined findings that are gone."""

@@ -2,8 +2,8 @@
 
 In order: severity overrides (the fingerprint stays), config ignores and inline suppressions (the
 finding moves to `suppressed` and no longer counts for a type's status), then the baseline (the
-finding stays, but cannot fail the run). Disabled rules never get here: they are left out of the
-catalog the engine runs, so a rule they would have superseded reports as if they did not exist.
+finding stays, but cannot fail the run). Disabled rules never get here: the engine drops their findings
+once it has settled which rule reports each place, so no other rule takes a disabled rule's place.
 
 An entry that decides nothing is a warning: a config ignore matching no finding, a comment naming
 an unknown rule or suppressing nothing on its line.
@@ -173,8 +173,9 @@ def _compared_with(
         if unmatched[finding.fingerprint] > 0:
             unmatched[finding.fingerprint] -= 1
             baselined.add(finding)
-    # A recorded finding that is suppressed today is accepted, not fixed.
+    # A recorded finding that is suppressed today is accepted, not fixed, and still known to the baseline.
     for entry in suppressed:
         if unmatched[entry.finding.fingerprint] > 0:
             unmatched[entry.finding.fingerprint] -= 1
+            baselined.add(entry.finding)
     return BaselineStatus(baseline.path, frozenset(baselined), sum(unmatched.values()))

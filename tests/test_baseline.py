@@ -16,6 +16,8 @@ from auditor.audit import AuditOptions, AuditResult, run_audit
 from auditor.baseline import baseline_document
 from auditor.findings import FailOn, Ignore, Severity
 from auditor.model import Location
+from auditor.reports import json_report as json_format
+from auditor.reports import sarif_report
 from tests.conftest import SAMPLE_ELIXIR, SAMPLE_PYTHON, copy_samples, edit_once, invoke, write_tree
 
 SAMPLE_FINDINGS = 35
@@ -71,7 +73,13 @@ def test_a_baseline_of_todays_findings_passes_even_a_p0(tmp_path: Path) -> None:
     result = invoke(SAMPLE_PYTHON, SAMPLE_ELIXIR, "--baseline", baseline, "--fail-on", "P0")
     assert result.exit_code == 0
     assert f"Baseline {baseline}: 0 new, {SAMPLE_FINDINGS} baselined, 0 fixed\n" in result.stdout
-    assert "  filename  missing-field  (baselined)  `filename` (required)" in result.stdout
+    # Baselined findings are counted, not listed, unless asked for.
+    assert f"\n{SAMPLE_FINDINGS} baselined findings not shown; --show-baselined lists them\n" in result.stdout
+    assert "missing-field" not in result.stdout
+    assert result.stdout.endswith("\npassed: no new finding at or above P0\n")
+    shown = invoke(SAMPLE_PYTHON, SAMPLE_ELIXIR, "--baseline", baseline, "--fail-on", "P0", "--show-baselined")
+    assert "\nBaselined\n" in shown.stdout
+    assert "  filename  missing-field  (baselined)  `filename` (required)" in shown.stdout
     code, document = json_report(SAMPLE_PYTHON, SAMPLE_ELIXIR, "--baseline", baseline, "--fail-on", "P0")
     assert code == 0
     assert {finding["baselined"] for finding in document["findings"]} == {True}
@@ -94,6 +102,15 @@ def test_a_new_p0_beside_baselined_ones_fails_and_the_report_counts_new_baseline
     assert result.exit_code == 1
     assert f"Baseline {baseline}: 1 new, {SAMPLE_FINDINGS - 1} baselined, 1 fixed\n" in result.stdout
     assert "  license  missing-field  `license` (required)" in result.stdout  # not marked baselined
+    # The new finding comes before the count of baselined ones, and the last line names what fails.
+    lines = result.stdout.splitlines()
+    new_at = next(n for n, line in enumerate(lines) if line.startswith("  license  missing-field"))
+    assert lines[new_at + 3 :] == [
+        "",
+        f"{SAMPLE_FINDINGS - 1} baselined findings not shown; --show-baselined lists them",
+        "",
+        "failed: 1 new finding at or above P0 (Asset.license missing-field P0)",
+    ]
     code, document = json_report(python, elixir, "--baseline", baseline, "--fail-on", "P0")
     assert code == 1
     new = [(f["rule"], f["type"], f["field"], f["severity"]) for f in document["findings"] if not f["baselined"]]
@@ -180,11 +197,14 @@ def test_suppressed_baselined_findings_are_not_fixed_and_disabled_ones_are_gone(
     ignore = Ignore("datetime-as-string", "Job", "created_at", "", Location("pyproject.toml", 3))
     result = run_audit(AuditOptions(SAMPLE_PYTHON, SAMPLE_ELIXIR, ignores=(ignore,), baseline=baseline))
     assert result.baseline is not None
-    assert (len(result.suppressed), len(result.baseline.baselined), result.baseline.fixed) == (
-        1,
-        SAMPLE_FINDINGS - 1,
-        0,
-    )
+    assert (len(result.suppressed), len(result.baseline.baselined), result.baseline.fixed) == (1, SAMPLE_FINDINGS, 0)
+    # The suppressed finding is still one the baseline records, and both reports say so.
+    (suppressed,) = result.suppressed
+    assert not result.is_new(suppressed.finding)
+    (in_json,) = json.loads(json_format.render(result))["suppressed"]
+    assert (in_json["field"], in_json["baselined"]) == ("created_at", True)
+    (in_sarif,) = [r for r in json.loads(sarif_report.render(result))["runs"][0]["results"] if "suppressions" in r]
+    assert (in_sarif["properties"]["field"], in_sarif["baselineState"]) == ("created_at", "unchanged")
     disabled = run_audit(
         AuditOptions(SAMPLE_PYTHON, SAMPLE_ELIXIR, disabled_rules=frozenset({"default-mismatch"}), baseline=baseline)
     )
@@ -275,3 +295,24 @@ def test_a_run_fails_exactly_when_a_finding_at_or_above_fail_on_is_not_baselined
         fingerprint not in recorded and severity.rank <= threshold for fingerprint, severity in sample_findings
     )
     assert result.exit_code == (1 if failing else 0)
+
+
+def test_the_baseline_the_config_names_can_be_written_before_it_exists(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    python, elixir = copy_samples(tmp_path)
+    (tmp_path / ".parity-audit.toml").write_text(
+        f'python = "{python.name}"\nelixir = "{elixir.name}"\nbaseline = "parity-baseline.json"\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    assert invoke("--no-cache").stderr.startswith("parity-audit: The baseline file ")  # nothing to compare with yet
+    written = invoke("--write-baseline", "parity-baseline.json", "--no-cache")
+    assert (written.exit_code, written.stderr) == (0, f"wrote {SAMPLE_FINDINGS} findings to parity-baseline.json\n")
+    assert "Baseline " not in written.stdout and "failed:" not in written.stdout
+    again = invoke("--no-cache")
+    assert again.exit_code == 0
+    assert f"Baseline parity-baseline.json: 0 new, {SAMPLE_FINDINGS} baselined, 0 fixed" in again.stdout
+    # Written again over the file the config names, the run compares with the old one first.
+    rewritten = invoke("--write-baseline", "parity-baseline.json", "--no-cache")
+    assert rewritten.exit_code == 0
+    assert f": 0 new, {SAMPLE_FINDINGS} baselined, 0 fixed" in rewritten.stdout

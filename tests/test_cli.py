@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import typer
 from auditor.rules import CATALOG
 
-from auditor.cli import list_rules
+from auditor.cli import app, list_rules, run
 from tests.conftest import REPO_ROOT, SAMPLE_ELIXIR, SAMPLE_PYTHON, invoke, write_tree
 
 MODEL = "from pydantic import BaseModel\n\nclass Invoice(BaseModel):\n    total: int\n    note: str = ''\n"
@@ -113,8 +116,29 @@ def test_parity_exits_zero(tmp_path: Path) -> None:
         (("{empty}", "{elixir}"), "No Python types"),
         (("{python}", "{empty}"), "No Elixir types"),
         (("{python}",), "give the Python checkout and the Elixir checkout"),
-        (("{python}", "{elixir}", "--map", "nonsense"), "--map takes PythonName=Full.Elixir.Module"),
+        (("{python}", "{elixir}", "--map", "nonsense"), "--map takes PYTHON_NAME=ELIXIR_MODULE"),
         (("--explain", "no-such-rule"), "no rule is called 'no-such-rule'"),
+        (
+            ("{python}", "{elixir}", "--map", "Invoce=Shop.Invoice"),
+            "--map Invoce=Shop.Invoice names no Python type that is audited (did you mean Invoice?).",
+        ),
+        (
+            ("{elixir}", "{python}"),
+            "under {elixir}; it holds 1 Elixir file: the arguments look swapped "
+            "(give the Python checkout first, then the Elixir one).",
+        ),
+        (
+            ("{python}", "{elixir}", "--python-include", "shop/types.py", "--python-include", "shop/model/**"),
+            None,
+        ),
+        (
+            ("{python}", "{elixir}", "--python-include", "shop/model/**", "--python-include", "sdk/*.py"),
+            "were found in 0 .py files under {python}; the include globs 'shop/model/**', 'sdk/*.py' matched no file.",
+        ),
+        (
+            ("{python}", "{elixir}", "--elixir-include", "lib/billing/*.ex"),
+            "were found in 0 .ex files under {elixir}; the include glob 'lib/billing/*.ex' matched no file.",
+        ),
     ],
 )
 def test_usage_errors_exit_2_with_one_sentence(tmp_path: Path, arguments, message: str) -> None:
@@ -122,6 +146,9 @@ def test_usage_errors_exit_2_with_one_sentence(tmp_path: Path, arguments, messag
     empty = write_tree(tmp_path / "empty", {"lib/readme.ex": "# nothing\n", "notes.py": "x = 1\n"})
     places = {"python": python, "elixir": elixir, "missing": tmp_path / "nope", "empty": empty}
     result = invoke(*(argument.format(**places) for argument in arguments))
+    if message is None:  # a glob that matches nothing beside one that matches is no error
+        assert result.exit_code == 0, result.stderr
+        return
     assert result.exit_code == 2
     assert message.format(**places) in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
@@ -217,7 +244,7 @@ def test_a_report_option_without_a_known_format_is_a_usage_error(tmp_path: Path)
     for entry in ("pdf=x.pdf", "json", "json="):
         result = invoke(SAMPLE_PYTHON, SAMPLE_ELIXIR, "--report", entry)
         assert result.exit_code == 2
-        assert "--report takes FORMAT=PATH" in result.stderr
+        assert "--report takes FORMAT=FILE" in result.stderr
 
 
 def test_list_rules_and_explain_come_from_the_catalog() -> None:
@@ -245,3 +272,87 @@ def test_console_script_runs_as_a_process() -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert "flattened-nesting" in completed.stdout
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        (("--fail-on", "p1"), "'--fail-on': 'p1'"),
+        (("--jobs", "0"), "'--jobs': 0"),
+        (("--format", "xml"), "'--format': 'xml'"),
+        (("--frobnicate",), "--frobnicate"),
+        (("surplus",), "(surplus)"),
+        (("--format",), "'--format'"),
+    ],
+)
+def test_option_parser_errors_are_one_line_usage_errors(tmp_path: Path, capsys, arguments, named: str) -> None:
+    python, elixir = pair(tmp_path)
+    code = run([str(python), str(elixir), *arguments])
+    shown = capsys.readouterr()
+    assert (code, shown.out) == (2, "")
+    assert shown.err.startswith("parity-audit: ") and shown.err.count("\n") == 1
+    assert named in shown.err
+
+
+def test_an_option_parser_error_through_the_console_entry_point_is_one_line() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "auditor", str(SAMPLE_PYTHON), str(SAMPLE_ELIXIR), "--fail-on", "p1"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 2
+    assert completed.stderr == (
+        "parity-audit: invalid value for '--fail-on': 'p1' is not one of 'P0', 'P1', 'P2', 'P3', 'never'.\n"
+    )
+
+
+def test_a_reader_that_went_away_gets_no_traceback() -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # gone before a byte of the report is written, as with `| head -c 0`
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "auditor", str(SAMPLE_PYTHON), str(SAMPLE_ELIXIR), "--no-cache"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert completed.returncode >= 0  # it ended by itself, not by a signal
+    assert completed.stderr == b""
+
+
+def test_help_and_version_exit_0(capsys) -> None:
+    assert run(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("parity-audit ")
+    assert run(["--help"]) == 0
+    assert capsys.readouterr().out.startswith("Usage: parity-audit [OPTIONS] [PYTHON_CHECKOUT] [ELIXIR_CHECKOUT]\n")
+
+
+def _help_placeholders(capsys) -> dict[str, str]:
+    """Each option of `--help` and the placeholder of its value ("" for a flag)."""
+    assert run(["--help"]) == 0
+    shown = capsys.readouterr().out
+    assert re.search(r"<[^>]*>", shown) is None  # click's own style, e.g. <path> or <int range>
+    return dict(re.findall(r"^  (--[a-z-]+) ?(\S*)", shown, re.MULTILINE))
+
+
+def test_help_names_every_value_with_an_uppercase_placeholder(capsys) -> None:
+    placeholders = _help_placeholders(capsys)
+    for parameter in typer.main.get_command(app).params:
+        if parameter.param_type_name != "option":
+            continue
+        name = parameter.opts[0]
+        if parameter.is_flag:
+            assert placeholders[name] == "", name
+        else:
+            assert re.fullmatch(r"[A-Z][A-Z_]*(=[A-Z][A-Z_]*)?", placeholders[name]), (name, placeholders[name])
+
+
+def test_readme_option_table_uses_the_help_placeholders(capsys) -> None:
+    placeholders = _help_placeholders(capsys)
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `(--[a-z-]+) ?([^`]*)`", readme, re.MULTILINE)
+    assert rows
+    assert {option: placeholders[option] for option, _ in rows} == dict(rows)

@@ -13,6 +13,7 @@ import pytest
 from rich.console import Console
 
 from auditor.audit import AuditOptions, run_audit
+from auditor.reports import ReportOptions
 from auditor.reports.text_report import render_to
 from tests.bad_input.corpus import run_cli
 from tests.conftest import write_tree
@@ -119,7 +120,7 @@ def test_terminal_report_emits_only_its_own_styling(checkouts: tuple[Path, Path]
     """On a terminal rich adds colour codes of its own, but none that came from the audited code."""
     result = run_audit(AuditOptions(*checkouts))
     buffer = io.StringIO()
-    render_to(result, Console(file=buffer, force_terminal=True, color_system="truecolor", width=200))
+    render_to(result, Console(file=buffer, force_terminal=True, color_system="truecolor", width=200), ReportOptions())
     output = buffer.getvalue()
     assert ESC in output  # rich's own styling is there...
     assert BEL not in output

@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,84 @@ def test_pre_commit_fails_on_a_p0_and_passes_once_it_is_baselined(tmp_path: Path
     passing = _pre_commit(port, env)
     assert passing.returncode == 0, passing.stdout + passing.stderr
     assert "Passed" in passing.stdout
+
+
+README = REPO_ROOT / "README.md"
+REPOSITORY_PLACEHOLDER = "<URL of the parity-audit repository>"
+ADOPTED_SDK = (
+    "from pydantic import BaseModel\n\n"
+    "class Invoice(BaseModel):\n"
+    "    total: int\n"
+    "    currency: str\n"
+    "    note: str | None = None\n"
+)
+ADOPTED_PORT = (
+    "defmodule Sdk.Types.Invoice do\n"
+    "  @enforce_keys [:total, :currency]\n"
+    "  defstruct [:total, :currency]\n"
+    "  @type t :: %__MODULE__{total: integer(), currency: String.t()}\n"
+    "end\n"
+)
+
+
+def _readme_block(language: str, first_line: str) -> str:
+    """The README's fenced block of `language` that opens with `first_line`, as printed."""
+    fenced = re.findall(rf"^( *)```{language}\n(.*?)^\1```", README.read_text(), flags=re.DOTALL | re.MULTILINE)
+    blocks = [textwrap.dedent(block) for _indent, block in fenced]
+    (block,) = [block for block in blocks if block.startswith(first_line + "\n")]
+    return block
+
+
+def test_the_readme_adoption_path_works_as_printed(tmp_path: Path) -> None:
+    """The README's hook snippet (its repository URL pointed at this checkout) and config, in the order the
+    README gives: add both, write the baseline, commit through the hook; then a removed field fails it."""
+    hook_config = _readme_block("yaml", "# .pre-commit-config.yaml in the port repository")
+    audit_config = _readme_block("toml", "# .parity-audit.toml in the port repository; paths are relative to this file")
+    assert hook_config.count(REPOSITORY_PLACEHOLDER) == 1
+    pinned = re.search(r"rev: (\S+)", hook_config)
+    assert pinned is not None
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "Port Team",
+        "GIT_AUTHOR_EMAIL": "port@example.com",
+        "GIT_COMMITTER_NAME": "Port Team",
+        "GIT_COMMITTER_EMAIL": "port@example.com",
+    }
+    subprocess.run(["git", "config", "--global", "safe.directory", "*"], env=env, check=True)
+    # The pinned commit must be one of this repository's, so that the snippet works against it as printed.
+    known = subprocess.run(["git", "-C", str(REPO_ROOT), "cat-file", "-e", f"{pinned[1]}^{{commit}}"], env=env)
+    assert known.returncode == 0, f"the README pins {pinned[1]}, which is no commit of this repository"
+
+    write_tree(tmp_path / "python-sdk", {"src/sdk/__init__.py": "", "src/sdk/types/invoice.py": ADOPTED_SDK})
+    port = write_tree(
+        tmp_path / "port",
+        {
+            "lib/sdk/types/invoice.ex": ADOPTED_PORT,
+            ".pre-commit-config.yaml": hook_config.replace(REPOSITORY_PLACEHOLDER, str(REPO_ROOT)),
+            ".parity-audit.toml": audit_config,
+        },
+    )
+
+    def run(*command: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(command, cwd=port, env=env, capture_output=True, text=True, timeout=600)
+
+    run("git", "init", "-q")
+    written = run(sys.executable, "-m", "auditor", "--write-baseline", "parity-baseline.json")
+    assert (written.returncode, written.stderr) == (0, "wrote 1 finding to parity-baseline.json\n")
+    assert run(sys.executable, "-m", "pre_commit", "install").returncode == 0
+    run("git", "add", "-A")
+    adopted = run("git", "commit", "-q", "-m", "Adopt parity-audit")
+    assert adopted.returncode == 0, adopted.stdout + adopted.stderr
+
+    (port / "lib/sdk/types/invoice.ex").write_text(
+        ADOPTED_PORT.replace("[:total, :currency]", "[:total]").replace(", currency: String.t()", "")
+    )
+    run("git", "add", "-A")
+    blocked = run("git", "commit", "-q", "-m", "Drop the currency")
+    assert blocked.returncode == 1, blocked.stdout + blocked.stderr
+    assert blocked.stdout.rstrip().splitlines()[-1] == (
+        "failed: 1 new finding at or above P1 (Invoice.currency missing-field P0)"
+    )

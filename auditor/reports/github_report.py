@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 from auditor.audit import AuditResult
 from auditor.findings import Finding, SideRef, type_and_field
+from auditor.reports import DEFAULT_OPTIONS, ReportOptions
 from auditor.reports.sarif_report import level, primary_side
 from auditor.reports.untrusted import replace_unsafe
 
@@ -106,7 +107,7 @@ def _diagnostics(result: AuditResult) -> Iterator[str]:
         )
 
 
-def render(result: AuditResult) -> str:
+def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> str:
     new = [finding for finding in result.findings if result.is_new(finding)]
     baselined = [finding for finding in result.findings if not result.is_new(finding)]
     lines = [

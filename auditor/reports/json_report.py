@@ -8,6 +8,7 @@ from typing import Any
 from auditor import __version__
 from auditor.audit import AuditResult
 from auditor.findings import Finding, SideRef
+from auditor.reports import DEFAULT_OPTIONS, ReportOptions
 from auditor.reports.summary import audited_type_count, finding_counts, triage_counts, type_counts
 
 SCHEMA_VERSION = 1
@@ -103,5 +104,5 @@ def document(result: AuditResult) -> dict[str, Any]:
     }
 
 
-def render(result: AuditResult) -> str:
+def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> str:
     return json.dumps(document(result), indent=2, ensure_ascii=False) + "\n"

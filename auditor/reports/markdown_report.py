@@ -35,6 +35,7 @@ from auditor.audit import AuditResult, Checkout, Status, TypeStatus, UsageError
 from auditor.compare import describe
 from auditor.findings import Finding, Severity, type_and_field
 from auditor.model import Field, Location, TypeDef, TypeKind
+from auditor.reports import DEFAULT_OPTIONS, ReportOptions
 from auditor.reports.summary import audited_type_count, finding_counts, triage_counts, type_counts
 from auditor.reports.untrusted import replace_unsafe
 from auditor.rules import CATALOG
@@ -513,7 +514,7 @@ def _legend(result: AuditResult) -> str:
     return "## Rules\n\n" + _table(["rule", "severity", "fires when"], rows)
 
 
-def render(result: AuditResult) -> str:
+def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> str:
     blocks = [
         _title(result, report_date()),
         _summary(result),

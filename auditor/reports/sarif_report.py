@@ -22,6 +22,7 @@ from auditor import __version__
 from auditor.audit import AuditResult, Checkout
 from auditor.findings import Finding, Severity, SideRef, Suppressed
 from auditor.model import Location
+from auditor.reports import DEFAULT_OPTIONS, ReportOptions
 from auditor.rulebase import Rule
 from auditor.rules import CATALOG
 
@@ -230,5 +231,5 @@ def document(result: AuditResult) -> dict[str, Any]:
     return {"$schema": SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
 
 
-def render(result: AuditResult) -> str:
+def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> str:
     return json.dumps(document(result), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

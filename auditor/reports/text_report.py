@@ -16,14 +16,17 @@ from rich.text import Text
 
 from auditor import __version__
 from auditor.audit import AuditResult, Checkout
-from auditor.findings import Finding, Severity, SideRef, type_and_field
+from auditor.findings import FailOn, Finding, Severity, SideRef, type_and_field
 from auditor.model import SideModel
+from auditor.reports import DEFAULT_OPTIONS, ReportOptions
 from auditor.reports.summary import audited_type_count, finding_counts, triage_counts, type_counts
 from auditor.reports.untrusted import replace_unsafe
 
 PLAIN_WIDTH = 120
 SHORT_SHA = 12
 """Hex digits of a commit shown in the header: unambiguous in repositories far larger than any SDK."""
+VERDICT_NAMED = 5
+"""Failing findings the last line names; the rest it counts."""
 SEVERITY_STYLES = {
     Severity.P0: "bold white on red",
     Severity.P1: "bold red",
@@ -98,14 +101,46 @@ def _finding(finding: Finding, baselined: bool) -> RenderableType:
     return Group(head, sides)
 
 
-def _findings(result: AuditResult) -> list[RenderableType]:
+def _findings(findings: list[Finding], baselined: bool) -> list[RenderableType]:
     blocks: list[RenderableType] = []
-    for severity, in_severity in groupby(result.findings, key=lambda f: f.severity):
+    for severity, in_severity in groupby(findings, key=lambda f: f.severity):
         blocks.append(Text(f"\n{severity.value}", style=SEVERITY_STYLES[severity]))
         for type_name, in_type in groupby(in_severity, key=lambda f: f.type_name):
             blocks.append(Text(f" {clean(type_name)}", style="bold"))
-            blocks.extend(_finding(finding, not result.is_new(finding)) for finding in in_type)
+            blocks.extend(_finding(finding, baselined) for finding in in_type)
     return blocks
+
+
+def _new_then_baselined(result: AuditResult, options: ReportOptions) -> list[RenderableType]:
+    """The new findings in full; those the baseline records after them, in full or as a count."""
+    new = [finding for finding in result.findings if result.is_new(finding)]
+    known = [finding for finding in result.findings if not result.is_new(finding)]
+    blocks = _findings(new, baselined=False)
+    if not known:
+        return blocks
+    if options.show_baselined:
+        blocks.append(Text("\nBaselined", style="bold underline"))
+        blocks.extend(_findings(known, baselined=True))
+    else:
+        noun = "finding" if len(known) == 1 else "findings"
+        blocks.append(Text(f"\n{len(known)} baselined {noun} not shown; --show-baselined lists them", style="dim"))
+    return blocks
+
+
+def _verdict(result: AuditResult) -> Text | None:
+    """The last line: what fails the run, or that nothing does."""
+    if result.fail_on is FailOn.NEVER:
+        return None
+    failing = result.failing()
+    if not failing:
+        return Text(f"passed: no new finding at or above {result.fail_on.value}")
+    named = [
+        f"{clean(type_and_field(f.type_name, f.field))} {f.rule} {f.severity.value}" for f in failing[:VERDICT_NAMED]
+    ]
+    if len(failing) > VERDICT_NAMED:
+        named.append(f"and {len(failing) - VERDICT_NAMED} more")
+    noun = "finding" if len(failing) == 1 else "findings"
+    return Text(f"failed: {len(failing)} new {noun} at or above {result.fail_on.value} ({', '.join(named)})")
 
 
 def _suppressed(result: AuditResult) -> list[RenderableType]:
@@ -146,7 +181,7 @@ def _input(result: AuditResult, name: str, side: SideModel, checkout: Checkout) 
     return f"{where} ({', '.join(details)})"
 
 
-def render_to(result: AuditResult, console: Console) -> None:
+def render_to(result: AuditResult, console: Console, options: ReportOptions) -> None:
     header = Text(f"parity-audit {__version__}: ", style="bold")
     header.append(
         " vs ".join(
@@ -158,17 +193,21 @@ def render_to(result: AuditResult, console: Console) -> None:
     )
     console.print(header)
     console.print(_summary(result))
-    for block in _findings(result) + _suppressed(result) + _diagnostics(result):
+    for block in _new_then_baselined(result, options) + _suppressed(result) + _diagnostics(result):
         console.print(block)
+    verdict = _verdict(result)
+    if verdict is not None:
+        console.print(Text("\n") + verdict)
 
 
-def show(result: AuditResult) -> None:
+def show(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> None:
     """The report in colour, on the terminal."""
-    render_to(result, Console(highlight=False))
+    render_to(result, Console(highlight=False), options)
 
 
-def render(result: AuditResult) -> str:
+def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> str:
     """Plain text, for files and pipes: no colour, a fixed width so output is byte-identical."""
     buffer = io.StringIO()
-    render_to(result, Console(file=buffer, width=PLAIN_WIDTH, no_color=True, highlight=False, soft_wrap=True))
+    console = Console(file=buffer, width=PLAIN_WIDTH, no_color=True, highlight=False, soft_wrap=True)
+    render_to(result, console, options)
     return buffer.getvalue()
