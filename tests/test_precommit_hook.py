@@ -186,6 +186,7 @@ def test_the_readme_adoption_path_works_as_printed(tmp_path: Path) -> None:
     run("git", "add", "-A")
     blocked = run("git", "commit", "-q", "-m", "Drop the currency")
     assert blocked.returncode == 1, blocked.stdout + blocked.stderr
-    assert blocked.stdout.rstrip().splitlines()[-1] == (
+    # git runs hooks with their standard output sent to its standard error.
+    assert blocked.stderr.rstrip().splitlines()[-1] == (
         "failed: 1 new finding at or above P1 (Invoice.currency missing-field P0)"
     )
