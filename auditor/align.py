@@ -1,22 +1,73 @@
-"""Stage 3: line the two sides' types up by name, then their fields.
+"""Stage 3: find each Python type's counterpart in the port, then pair their fields.
 
-Python is the reference. A Python type lines up with the Elixir module whose last segment is the
-same name; a Python Literal/Union alias may also line up with a public snake_case `@type` of any
-module. When several Elixir modules qualify, the one whose module path shares most segments with
-the Python module path wins; a tie is a diagnostic, never a silent pick. `--map` pins a pair.
+Python is the reference. Pins come first: `--map` and the config's `[map]` pair a type by hand, an
+empty right side (or the config's `unpaired`) keeps it unpaired. Then names: the Elixir module whose
+last segment is the Python name, or whose module path spells it (`Job.Operation.Add` for
+`JobOperationAdd`, `Reports.Comment` for `ReportComment`); a Literal/Enum alias also lines up with a
+public snake_case `@type` of the same name. Only a candidate of a compatible kind qualifies (a model
+against a struct, an enum or alias against an enum, union or local type): a union module that merely
+shares a model's name is a false friend. Several candidates are ranked by shared fields, then by shared
+module path; a tie is a diagnostic, never a silent pick.
+
+Then, unless inference is off, shape: every Python type still unpaired is scored against every Elixir
+type still unpaired of a compatible kind that shares a name token, a rare field name or an enum value
+with it, or that a paired type uses where the Python type is used. The evidence is the name tokens
+(weighted by rarity), the field names (weighted by rarity: `id` says little), the field types, the
+enum values and that usage. Pairs are chosen as a one-to-one assignment of maximum total score, above
+a floor, and every pair records how it was found.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
 
-from auditor.model import Diagnostic, Field, SideModel, TypeDef, TypeKind
+from auditor.model import (
+    AtomSet,
+    Diagnostic,
+    Field,
+    ListOf,
+    LiteralOf,
+    MapOf,
+    Ref,
+    Scalar,
+    SideModel,
+    TupleOf,
+    TypeDef,
+    TypeExpr,
+    TypeKind,
+    UnionOf,
+    split_none,
+)
 
 AUDITED_KINDS = frozenset({TypeKind.STRUCT, TypeKind.ENUM, TypeKind.UNION})
 """Kinds that are types of the API on either side; scalar aliases are inlined where they are used."""
+
+KEEP_UNPAIRED = ""
+"""The Elixir side of a pin that keeps its Python type unpaired (`--map Name=`)."""
+
+
+class How(StrEnum):
+    """How a pair was found."""
+
+    MAP = "map"
+    NAME = "name"
+    PATH = "path"
+    SHAPE = "shape"
+    LOCAL_TYPE = "local-type"
+
+
+@dataclass(frozen=True)
+class Found:
+    """How a pair was found, how sure the alignment is (0..1) and the evidence in a few words."""
+
+    how: How
+    score: float
+    evidence: str
 
 
 @dataclass(frozen=True)
@@ -33,18 +84,33 @@ class FieldPair:
 
 @dataclass(frozen=True)
 class TypePair:
-    """Two aligned types, or a one-sided one; `fields` pairs struct fields (Python order, then extras)."""
+    """Two aligned types, or a one-sided one; `fields` pairs struct fields (Python order, then extras).
+
+    `note` says why a one-sided type has no counterpart when the alignment knows more than "none was
+    found" (a tie, a false friend, a pin). `name_shared` is True when another pair has the same `name`:
+    findings then tell the two apart by qualified names.
+    """
 
     python: TypeDef | None
     elixir: TypeDef | None
     fields: tuple[FieldPair, ...] = ()
-    unaligned_reason: str | None = None
+    note: str | None = None
+    found: Found | None = None
+    name_shared: bool = False
 
     @property
     def name(self) -> str:
         present = self.python or self.elixir
         assert present is not None
         return present.name
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """The pair's identity: the Python qualified name and the Elixir module, "" for a missing side."""
+        return (
+            self.python.qualname if self.python is not None else "",
+            self.elixir.qualname if self.elixir is not None else "",
+        )
 
 
 @dataclass(frozen=True)
@@ -62,12 +128,37 @@ def snake_case(name: str) -> str:
     return spaced.lower()
 
 
-def _path_tokens(module: str) -> set[str]:
-    return {snake_case(part) for part in module.split(".")}
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def name_tokens(*names: str) -> tuple[str, ...]:
+    """The words of CamelCase or snake_case names, singular, a word repeated at a seam once:
+    (`InvoiceEndpoints`, `Endpoint`) -> (`invoice`, `endpoint`)."""
+    words: list[str] = []
+    for name in names:
+        for word in snake_case(name).split("_"):
+            token = _singular(word)
+            if token and (not words or words[-1] != token):
+                words.append(token)
+    return tuple(words)
 
 
 def _is_module_level(typedef: TypeDef) -> bool:
     return typedef.qualname == typedef.module
+
+
+def _is_record(typedef: TypeDef) -> bool:
+    return typedef.kind is TypeKind.STRUCT
+
+
+def _compatible(python: TypeDef, elixir: TypeDef) -> bool:
+    """A model pairs only with a struct; an enum or alias only with something that is not a struct."""
+    return _is_record(python) == _is_record(elixir)
 
 
 def pair_fields(python: TypeDef, elixir: TypeDef) -> tuple[FieldPair, ...]:
@@ -82,89 +173,613 @@ def pair_fields(python: TypeDef, elixir: TypeDef) -> tuple[FieldPair, ...]:
     return tuple(paired)
 
 
-def _pick(python: TypeDef, candidates: Sequence[TypeDef]) -> tuple[TypeDef | None, str | None]:
-    if len(candidates) == 1:
-        return candidates[0], None
-    python_tokens = _path_tokens(python.module)
-    scored = sorted(
-        ((len(python_tokens & _path_tokens(c.module.rsplit(".", 1)[0])), c.qualname, c) for c in candidates),
-        key=lambda item: (-item[0], item[1]),
-    )
-    if scored[0][0] > scored[1][0]:
-        return scored[0][2], None
-    tied = [item[1] for item in scored if item[0] == scored[0][0]]
-    return (
-        None,
-        f"{python.name} matches several Elixir types equally well ({', '.join(tied)}); pin one with --map",
-    )
+def python_types_named(python: SideModel, name: str) -> list[TypeDef]:
+    """The audited Python types a pin or an exclusion names: by qualified name when it has a dot."""
+    audited = [t for t in python.types if t.kind in AUDITED_KINDS and t.public]
+    if "." in name:
+        return [t for t in audited if t.qualname == name]
+    return [t for t in audited if t.name == name]
 
 
-def unknown_pins(python: SideModel, name_map: Mapping[str, str]) -> list[tuple[str, str, str | None]]:
-    """The pins whose Python side names no audited type: (Python name, Elixir module, the closest audited
-    name or None), in name order."""
+def unknown_pins(
+    python: SideModel, elixir: SideModel, name_map: Mapping[str, str]
+) -> list[tuple[str, str, str, str | None]]:
+    """The pins that name nothing: (Python name, Elixir module, "python" or "elixir" for the side that
+    names no audited type, the closest name on that side or None), in name order."""
     import difflib  # only a wrong pin needs it
 
-    audited = sorted({t.name for t in python.types if t.kind in AUDITED_KINDS and t.public})
-    unknown = sorted(name for name in name_map if name not in set(audited))
-    return [
-        (name, name_map[name], next(iter(difflib.get_close_matches(name, audited, n=1)), None)) for name in unknown
-    ]
+    audited = sorted({name for t in python.types if t.kind in AUDITED_KINDS and t.public for name in (t.name,)})
+    modules = sorted(t.qualname for t in elixir.types if t.public or _is_module_level(t))
+    known_modules = set(modules)
+    unknown: list[tuple[str, str, str, str | None]] = []
+    for name, module in sorted(name_map.items()):
+        if not python_types_named(python, name):
+            closest = next(iter(difflib.get_close_matches(name.rsplit(".", 1)[-1], audited, n=1)), None)
+            unknown.append((name, module, "python", closest))
+        elif module != KEEP_UNPAIRED and module not in known_modules:
+            unknown.append((name, module, "elixir", next(iter(difflib.get_close_matches(module, modules, n=1)), None)))
+    return unknown
 
 
-def align(python: SideModel, elixir: SideModel, name_map: Mapping[str, str]) -> Alignment:
-    python_types = python.by_qualname()
-    elixir_types = elixir.by_qualname()
-    diagnostics: list[Diagnostic] = []
+# ---------------------------------------------------------------------------------------------
+# Evidence
+# ---------------------------------------------------------------------------------------------
 
-    by_last_segment: dict[str, list[TypeDef]] = defaultdict(list)
-    alias_modules: dict[str, list[TypeDef]] = defaultdict(list)
-    by_local_name: dict[str, list[TypeDef]] = defaultdict(list)
-    for typedef in elixir.types:
-        if _is_module_level(typedef):
-            if typedef.kind in AUDITED_KINDS:
-                by_last_segment[typedef.name].append(typedef)
-            elif typedef.public:
-                # A module whose `@type t` is one other type (`@type t :: String.t()`, `Text.t()`).
-                alias_modules[typedef.name].append(typedef)
-        elif typedef.public:
-            by_local_name[typedef.name].append(typedef)
 
-    audited = sorted((t for t in python.types if t.kind in AUDITED_KINDS and t.public), key=lambda t: t.qualname)
-    pinned = set(name_map.values())
-    claimed: set[str] = set()
-    counterparts: dict[str, str] = {}
-    pairs: list[TypePair] = []
-    for typedef in audited:
-        reason: str | None = None
-        match: TypeDef | None = None
-        if typedef.name in name_map:
-            target = name_map[typedef.name]
-            match = elixir_types.get(target)
-            if match is None:
-                reason = f"--map {typedef.name}={target}: no Elixir type named {target} was found"
-                diagnostics.append(Diagnostic(typedef.location.path, typedef.location.line, "error", reason))
-        else:
-            candidates = [c for c in by_last_segment.get(typedef.name, []) if c.qualname not in pinned]
-            if not candidates and typedef.kind in (TypeKind.UNION, TypeKind.ENUM):
-                # The port narrowed the alias or enum to a single type: compare it, do not call it missing.
-                candidates = [c for c in alias_modules.get(typedef.name, []) if c.qualname not in pinned]
-            if not candidates and typedef.kind is TypeKind.UNION:
-                candidates = [c for c in by_local_name.get(snake_case(typedef.name), []) if c.qualname not in pinned]
-            if candidates:
-                match, reason = _pick(typedef, candidates)
-                if reason is not None:
-                    diagnostics.append(Diagnostic(typedef.location.path, typedef.location.line, "warning", reason))
-        if match is None:
-            pairs.append(TypePair(typedef, None, unaligned_reason=reason))
+def _refs(expr: TypeExpr) -> Iterator[str]:
+    match expr:
+        case Ref(qualname=qualname):
+            yield qualname
+        case ListOf(item=item):
+            yield from _refs(item)
+        case MapOf(key=key, value=value):
+            yield from _refs(key)
+            yield from _refs(value)
+        case TupleOf(items=items) | UnionOf(members=items):
+            for item in items:
+                yield from _refs(item)
+
+
+def _type_class(expr: TypeExpr) -> str:
+    """A coarse class of a field's type, what two counterparts' fields agree on even when they drift."""
+    expr, _ = split_none(expr)
+    match expr:
+        case Scalar(kind=kind):
+            return kind.value
+        case ListOf() | TupleOf():
+            return "list"
+        case MapOf():
+            return "map"
+        case Ref():
+            return "ref"
+        case LiteralOf() | AtomSet():
+            return "values"
+    return "other"
+
+
+def _choice_values(expr: TypeExpr | None) -> frozenset[str]:
+    match expr:
+        case LiteralOf(values=values):
+            return frozenset(str(value).lower() for value in values)
+        case AtomSet(atoms=atoms):
+            return frozenset(atom.lower() for atom in atoms)
+        case UnionOf(members=members):
+            return frozenset(value for member in members for value in _choice_values(member))
+    return frozenset()
+
+
+def _inverse_frequency(counts: Counter[str], total: int) -> dict[str, float]:
+    return {key: math.log(1 + total / count) for key, count in counts.items()}
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """An Elixir type as the scoring sees it."""
+
+    typedef: TypeDef
+    tokens: frozenset[str]
+    fields: frozenset[str]
+    values: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Edge:
+    python: TypeDef
+    elixir: TypeDef
+    found: Found
+
+
+_FLOOR = 0.35
+"""The least score an inferred pair needs, on top of the gates in `_Scorer.edge`."""
+_USAGE_BONUS = 0.15
+_LARGEST_EXACT_ASSIGNMENT = 400
+"""Beyond this many types on one side of a connected group, the pairs are chosen best score first: the
+exact assignment costs the cube of the group's size."""
+
+
+class _Scorer:
+    """The evidence about one Python type and one Elixir type, as a score and a few words."""
+
+    def __init__(self, python: Sequence[TypeDef], elixir: Sequence[TypeDef], root_segments: int) -> None:
+        self.root_segments = root_segments
+        self.field_weight = _inverse_frequency(
+            Counter(name for t in python if _is_record(t) for name in {f.name for f in t.fields}),
+            max(1, len(python)),
+        )
+        self.default_field_weight = math.log(1 + max(1, len(python)))
+        tokens = Counter(token for t in python for token in set(name_tokens(t.name)))
+        tokens.update(token for t in elixir for token in self.elixir_tokens(t))
+        self.token_weight = _inverse_frequency(tokens, max(1, len(python) + len(elixir)))
+
+    def elixir_tokens(self, typedef: TypeDef) -> frozenset[str]:
+        """The words of a module path below the port's common root, and of a local type's name."""
+        segments = typedef.module.split(".")[self.root_segments :] or typedef.module.split(".")[-1:]
+        local = () if _is_module_level(typedef) else (typedef.name,)
+        return frozenset(name_tokens(*segments, *local))
+
+    def candidate(self, typedef: TypeDef) -> _Candidate:
+        return _Candidate(
+            typedef,
+            self.elixir_tokens(typedef),
+            frozenset(f.name for f in typedef.fields),
+            _choice_values(typedef.target),
+        )
+
+    def _weight(self, field: str) -> float:
+        return self.field_weight.get(field, self.default_field_weight)
+
+    def _fields(self, python: TypeDef, elixir: TypeDef, weighted: bool) -> tuple[float, int, str]:
+        """The share of field names (Jaccard; `weighted` by rarity) times type agreement, the shared count,
+        the words."""
+        elixir_fields = {f.name: f for f in elixir.fields}
+        shared: list[tuple[Field, Field]] = []
+        python_names: set[str] = set()
+        for field in python.fields:
+            match = elixir_fields.get(field.name) or (elixir_fields.get(field.alias) if field.alias else None)
+            python_names.add(match.name if match is not None else field.name)
+            if match is not None:
+                shared.append((field, match))
+        union = python_names | set(elixir_fields)
+        if not union:
+            return 0.0, 0, "no fields on either side"
+        weight = self._weight if weighted else lambda _: 1.0
+        share = sum(weight(e.name) for _, e in shared) / sum(weight(name) for name in union)
+        agreeing = sum(1 for p, e in shared if _type_class(p.type) == _type_class(e.type))
+        agreement = agreeing / len(shared) if shared else 0.0
+        return share * (0.75 + 0.25 * agreement), len(shared), f"{len(shared)} of {len(python.fields)} fields shared"
+
+    def _values(self, python: TypeDef, elixir: _Candidate, counterparts: Mapping[str, str]) -> tuple[float, int, str]:
+        """Value overlap of two enums/aliases, or for unions of types the share of members paired."""
+        python_values = _choice_values(python.target)
+        if python_values:
+            shared = len(python_values & elixir.values)
+            union = len(python_values | elixir.values)
+            return shared / union, shared, f"{shared} of {len(python_values)} values shared"
+        python_members = set(_refs(python.target)) if python.target is not None else set()
+        elixir_members = set(_refs(elixir.typedef.target)) if elixir.typedef.target is not None else set()
+        if not python_members:
+            return 0.0, 0, "no values"
+        paired = sum(1 for member in python_members if counterparts.get(member) in elixir_members)
+        return (
+            paired / len(python_members | {counterparts.get(m, m) for m in elixir_members}),
+            paired,
+            f"{paired} of {len(python_members)} members paired",
+        )
+
+    def name_share(self, python: TypeDef, elixir: _Candidate) -> tuple[float, list[str]]:
+        python_tokens = set(name_tokens(python.name))
+        shared = sorted(python_tokens & elixir.tokens)
+        union = python_tokens | elixir.tokens
+        weight = self.token_weight
+        total = sum(weight.get(token, 1.0) for token in union)
+        return (sum(weight.get(token, 1.0) for token in shared) / total if total else 0.0), shared
+
+    def edge(
+        self, python: TypeDef, elixir: _Candidate, counterparts: Mapping[str, str], used_by: str | None
+    ) -> Edge | None:
+        """The inferred pair, or None when the evidence does not reach the gates: most of the fields (or
+        values) shared, and a shared name word, a use in a paired type, or three or more shared fields."""
+        names, shared_words = self.name_share(python, elixir)
+        shape, shared, words = self.shape(python, elixir.typedef, counterparts)
+        enough_shape = shape >= (0.25 if used_by else 0.5)
+        corroborated = bool(shared_words) or used_by is not None or (shared >= 3 and shape >= 0.8)
+        if shared == 0 or not enough_shape or not corroborated:
+            return None
+        score = min(1.0, 0.35 * names + 0.5 * shape + (_USAGE_BONUS if used_by else 0.0))
+        if score < _FLOOR:
+            return None
+        evidence = [words]
+        if shared_words:
+            evidence.append(f"name shares {', '.join(shared_words)}")
+        if used_by:
+            evidence.append(f"used as {used_by}")
+        how = How.SHAPE if _is_module_level(elixir.typedef) else How.LOCAL_TYPE
+        return Edge(python, elixir.typedef, Found(how, round(score, 2), "; ".join(evidence)))
+
+    def shape(
+        self, python: TypeDef, elixir: TypeDef, counterparts: Mapping[str, str], weighted: bool = True
+    ) -> tuple[float, int, str]:
+        """How far two types' shapes agree (0..1), how many fields or values they share, in words. Weighted,
+        a field counts by its rarity in the SDK: what tells candidates apart; unweighted, the score of a
+        pair depends on the two types alone, not on what else the SDK holds."""
+        if _is_record(python) and _is_record(elixir):
+            return self._fields(python, elixir, weighted)
+        if not _is_record(python) and not _is_record(elixir):
+            return self._values(python, self.candidate(elixir), counterparts)
+        return 0.0, 0, f"{python.kind.value} against {elixir.kind.value}"
+
+    def confirmed(self, python: TypeDef, elixir: TypeDef, how: How, counterparts: Mapping[str, str]) -> Found:
+        """What a pair found by a pin or a name shows: its shape evidence, scored with full name evidence."""
+        shape, _, words = self.shape(python, elixir, counterparts, weighted=False)
+        if how is not How.MAP and not _is_module_level(elixir):
+            how = How.LOCAL_TYPE
+        return Found(how, round(0.5 + 0.5 * shape, 2), words)
+
+
+# ---------------------------------------------------------------------------------------------
+# Assignment
+# ---------------------------------------------------------------------------------------------
+
+
+def _assignment(weights: list[list[float]]) -> list[int]:
+    """For each row, the column of a maximum-weight assignment (rows <= columns, weights >= 0): the
+    Hungarian method on costs `-weight`, with potentials; O(rows^2 * columns)."""
+    rows, columns = len(weights), len(weights[0])
+    infinity = math.inf
+    row_potential = [0.0] * (rows + 1)
+    column_potential = [0.0] * (columns + 1)
+    row_of_column = [0] * (columns + 1)
+    previous = [0] * (columns + 1)
+    for row in range(1, rows + 1):
+        row_of_column[0] = row
+        column = 0
+        least = [infinity] * (columns + 1)
+        used = [False] * (columns + 1)
+        while True:
+            used[column] = True
+            current_row = row_of_column[column]
+            delta, next_column = infinity, 0
+            for candidate in range(1, columns + 1):
+                if used[candidate]:
+                    continue
+                reduced = (
+                    -weights[current_row - 1][candidate - 1] - row_potential[current_row] - column_potential[candidate]
+                )
+                if reduced < least[candidate]:
+                    least[candidate], previous[candidate] = reduced, column
+                if least[candidate] < delta:
+                    delta, next_column = least[candidate], candidate
+            for candidate in range(columns + 1):
+                if used[candidate]:
+                    row_potential[row_of_column[candidate]] += delta
+                    column_potential[candidate] -= delta
+                else:
+                    least[candidate] -= delta
+            column = next_column
+            if row_of_column[column] == 0:
+                break
+        while column:
+            row_of_column[column] = row_of_column[previous[column]]
+            column = previous[column]
+    assigned = [0] * rows
+    for column in range(1, columns + 1):
+        if row_of_column[column]:
+            assigned[row_of_column[column] - 1] = column - 1
+    return assigned
+
+
+def _groups(edges: Sequence[Edge]) -> Iterator[list[Edge]]:
+    """The edges of each connected group of types, in a stable order."""
+    parent: dict[str, str] = {}
+
+    def root(node: str) -> str:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for edge in edges:
+        parent[root("p:" + edge.python.qualname)] = root("e:" + edge.elixir.qualname)
+    grouped: dict[str, list[Edge]] = defaultdict(list)
+    for edge in edges:
+        grouped[root("p:" + edge.python.qualname)].append(edge)
+    yield from sorted(grouped.values(), key=lambda g: min(e.python.qualname for e in g))
+
+
+def choose(edges: Sequence[Edge]) -> list[Edge]:
+    """A one-to-one choice of edges with the largest total score, group by group."""
+    chosen: list[Edge] = []
+    for group in _groups(edges):
+        pythons = sorted({e.python.qualname for e in group})
+        elixirs = sorted({e.elixir.qualname for e in group})
+        if min(len(pythons), len(elixirs)) > _LARGEST_EXACT_ASSIGNMENT:
+            chosen.extend(_best_first(group))
             continue
-        claimed.add(match.qualname)
-        counterparts[typedef.qualname] = match.qualname
-        fields = pair_fields(typedef, match) if typedef.kind is TypeKind.STRUCT else ()
-        pairs.append(TypePair(typedef, match, fields))
+        transposed = len(pythons) > len(elixirs)
+        rows, columns = (elixirs, pythons) if transposed else (pythons, elixirs)
+        row_index = {name: i for i, name in enumerate(rows)}
+        column_index = {name: i for i, name in enumerate(columns)}
+        weights = [[0.0] * len(columns) for _ in rows]
+        by_cell: dict[tuple[int, int], Edge] = {}
+        for edge in group:
+            row_name, column_name = (
+                (edge.elixir.qualname, edge.python.qualname)
+                if transposed
+                else (edge.python.qualname, edge.elixir.qualname)
+            )
+            cell = (row_index[row_name], column_index[column_name])
+            weights[cell[0]][cell[1]] = edge.found.score
+            by_cell[cell] = edge
+        for row, column in enumerate(_assignment(weights)):
+            if (row, column) in by_cell:
+                chosen.append(by_cell[row, column])
+    return chosen
 
-    for typedef in elixir.types:
-        if _is_module_level(typedef) and typedef.kind in AUDITED_KINDS and typedef.qualname not in claimed:
-            pairs.append(TypePair(None, typedef))
 
-    pairs.sort(key=lambda pair: (pair.name, pair.python is None))
-    return Alignment(tuple(pairs), python_types, elixir_types, counterparts, tuple(diagnostics))
+def _best_first(edges: Sequence[Edge]) -> Iterator[Edge]:
+    taken: set[str] = set()
+    for edge in sorted(edges, key=lambda e: (-e.found.score, e.python.qualname, e.elixir.qualname)):
+        if edge.python.qualname not in taken and edge.elixir.qualname not in taken:
+            taken.update((edge.python.qualname, edge.elixir.qualname))
+            yield edge
+
+
+# ---------------------------------------------------------------------------------------------
+# The stage
+# ---------------------------------------------------------------------------------------------
+
+
+def _common_root(modules: Iterable[str]) -> int:
+    """How many leading segments every module-level Elixir type shares (`Acme.Types`), at most all but one."""
+    split = [module.split(".") for module in modules]
+    if not split:
+        return 0
+    shortest = min(len(segments) for segments in split)
+    count = 0
+    while count < shortest - 1 and len({tuple(segments[: count + 1]) for segments in split}) == 1:
+        count += 1
+    return count
+
+
+def _path_spellings(typedef: TypeDef, root: int) -> Iterator[tuple[str, ...]]:
+    """The names a module path spells: the words of each run of two or more last segments."""
+    segments = typedef.qualname.split(".")
+    for start in range(max(0, min(root, len(segments) - 2)), len(segments) - 1):
+        yield name_tokens(*segments[start:])
+
+
+class _Aligner:
+    def __init__(self, python: SideModel, elixir: SideModel, name_map: Mapping[str, str], infer: bool) -> None:
+        self.python_audited = sorted(
+            (t for t in python.types if t.kind in AUDITED_KINDS and t.public), key=lambda t: t.qualname
+        )
+        self.elixir_types = elixir.by_qualname()
+        self.modules = [t for t in elixir.types if _is_module_level(t) and t.kind in AUDITED_KINDS]
+        self.infer = infer
+        self.diagnostics: list[Diagnostic] = []
+        self.paired: dict[str, tuple[TypeDef, Found]] = {}
+        self.claimed: set[str] = set()
+        self.notes: dict[str, str] = {}
+        self.unpairable: set[str] = set()
+        self.deferred: dict[str, tuple[TypeDef, TypeDef, How]] = {}
+        """Models whose same-name struct shares under a quarter of their fields, while another struct
+        shares most: shape inference decides, and the same-name struct is theirs if it finds nothing."""
+        root = _common_root(t.qualname for t in self.modules)
+        self.scorer = _Scorer(self.python_audited, self.modules, root)
+        self.by_name: dict[str, list[TypeDef]] = defaultdict(list)
+        self.by_spelling: dict[tuple[str, ...], list[TypeDef]] = defaultdict(list)
+        self.alias_modules: dict[str, list[TypeDef]] = defaultdict(list)
+        self.locals: list[TypeDef] = []
+        for typedef in elixir.types:
+            if _is_module_level(typedef):
+                if typedef.kind in AUDITED_KINDS:
+                    self.by_name[typedef.name].append(typedef)
+                    for spelling in _path_spellings(typedef, root):
+                        self.by_spelling[spelling].append(typedef)
+                elif typedef.public:
+                    # A module whose `@type t` is one other type (`@type t :: String.t()`, `Text.t()`).
+                    self.alias_modules[typedef.name].append(typedef)
+            elif typedef.public:
+                self.locals.append(typedef)
+        self.locals_by_name: dict[str, list[TypeDef]] = defaultdict(list)
+        for local in self.locals:
+            self.locals_by_name[local.name].append(local)
+        self._pin(python, name_map)
+
+    @property
+    def counterparts(self) -> dict[str, str]:
+        return {python: elixir.qualname for python, (elixir, _) in self.paired.items()}
+
+    def _pair(self, python: TypeDef, elixir: TypeDef, found: Found) -> None:
+        self.paired[python.qualname] = (elixir, found)
+        self.claimed.add(elixir.qualname)
+
+    def _pin(self, python: SideModel, name_map: Mapping[str, str]) -> None:
+        for name, module in sorted(name_map.items()):
+            for typedef in python_types_named(python, name):
+                if module == KEEP_UNPAIRED:
+                    self.unpairable.add(typedef.qualname)
+                    self.notes[typedef.qualname] = f"kept unpaired by the map entry {name}="
+                elif module in self.elixir_types:
+                    self._pair(typedef, self.elixir_types[module], Found(How.MAP, 1.0, f"pinned: {name}={module}"))
+
+    def _open(self) -> list[TypeDef]:
+        return [t for t in self.python_audited if t.qualname not in self.paired and t.qualname not in self.unpairable]
+
+    def _unclaimed(self, candidates: Iterable[TypeDef]) -> list[TypeDef]:
+        return [c for c in candidates if c.qualname not in self.claimed]
+
+    def by_names(self) -> None:
+        """Pairs by last segment or module path; a model whose same-name struct shares under a quarter of
+        its fields is left to shape inference when that may find a better counterpart."""
+        for python in self._open():
+            same_name = self._unclaimed(self.by_name.get(python.name, []))
+            candidates, how = [c for c in same_name if _compatible(python, c)], How.NAME
+            if not candidates:
+                spelled = self.by_spelling.get(name_tokens(python.name), [])
+                candidates, how = [c for c in self._unclaimed(spelled) if _compatible(python, c)], How.PATH
+            if not candidates and not _is_record(python):
+                # The port narrowed the alias or enum to a single type, or made it a local type of the
+                # struct that uses it: compare it, do not call it missing.
+                candidates = self._unclaimed(self.alias_modules.get(python.name, []))
+                candidates = candidates or self._unclaimed(self.locals_by_name.get(snake_case(python.name), []))
+                how = How.NAME
+            if not candidates:
+                continue
+            ranked = sorted(
+                ((self._rank(python, c), c.qualname, c) for c in candidates),
+                key=lambda item: (-item[0][0], -item[0][1], item[1]),
+            )
+            best_rank, _, best = ranked[0]
+            if len(ranked) > 1 and ranked[1][0] == best_rank:
+                tied = [qualname for rank, qualname, _ in ranked if rank == best_rank]
+                pins = " or ".join(f"--map {python.name}={qualname}" for qualname in tied)
+                reason = (
+                    f"{python.name} matches several Elixir types equally well ({', '.join(tied)}); pin one with {pins}"
+                )
+                self.diagnostics.append(Diagnostic(python.location.path, python.location.line, "warning", reason))
+                self.notes[python.qualname] = reason
+                self.unpairable.add(python.qualname)
+                continue
+            if self.infer and _is_record(python) and best_rank[0] < 0.25 and self._better_by_shape(python, best):
+                self.deferred[python.qualname] = (python, best, how)
+                continue
+            self._pair(python, best, self.scorer.confirmed(python, best, how, self.counterparts))
+
+    def _rank(self, python: TypeDef, candidate: TypeDef) -> tuple[float, int]:
+        """Shared fields (or values) first, then shared module path words."""
+        shape = self.scorer.shape(python, candidate, self.counterparts)[0]
+        python_words = {snake_case(part) for part in python.module.split(".")}
+        parent = candidate.module.rsplit(".", 1)[0] if _is_module_level(candidate) else candidate.module
+        return round(shape, 2), len(python_words & {snake_case(part) for part in parent.split(".")})
+
+    def _better_by_shape(self, python: TypeDef, same_name: TypeDef) -> bool:
+        """Whether another unclaimed struct shares most of this model's fields."""
+        for candidate in self._unclaimed(self.modules):
+            if candidate is same_name or not _compatible(python, candidate):
+                continue
+            edge = self.scorer.edge(python, self.scorer.candidate(candidate), self.counterparts, None)
+            if edge is not None and self._field_share(python, candidate) >= 0.5:
+                return True
+        return False
+
+    @staticmethod
+    def _field_share(python: TypeDef, elixir: TypeDef) -> float:
+        names = {f.name for f in elixir.fields}
+        fields = python.fields
+        return sum(1 for f in fields if f.name in names or f.alias in names) / len(fields) if fields else 0.0
+
+    def by_shape(self) -> None:
+        """Rounds of inference: a pair found in one round is usage evidence for the next."""
+        while True:
+            edges = list(self._edges())
+            chosen = choose(edges)
+            if not chosen:
+                break
+            for edge in chosen:
+                self._pair(edge.python, edge.elixir, edge.found)
+        for python, same_name, how in self.deferred.values():
+            if python.qualname not in self.paired and same_name.qualname not in self.claimed:
+                self._pair(python, same_name, self.scorer.confirmed(python, same_name, how, self.counterparts))
+
+    def _usages(self) -> dict[tuple[str, str], str]:
+        """(Python type, Elixir type) -> `Model.field` where a paired model's field uses the one and its
+        counterpart's field the other."""
+        used: dict[tuple[str, str], str] = {}
+        python_types = {t.qualname: t for t in self.python_audited}
+        for python_name, (elixir, _) in sorted(self.paired.items()):
+            python = python_types[python_name]
+            if not (_is_record(python) and _is_record(elixir)):
+                continue
+            for field in pair_fields(python, elixir):
+                if field.python is None or field.elixir is None:
+                    continue
+                python_refs = [r for r in _refs(field.python.type) if r not in self.paired]
+                elixir_refs = [r for r in _refs(field.elixir.type) if r not in self.claimed]
+                for python_ref in python_refs:
+                    for elixir_ref in elixir_refs:
+                        used.setdefault((python_ref, elixir_ref), f"{python.name}.{field.python.name}")
+        return used
+
+    def _edges(self) -> Iterator[Edge]:
+        open_types = self._open()
+        if not open_types:
+            return
+        candidates = [
+            self.scorer.candidate(t)
+            for t in (*self.modules, *(local for local in self.locals if local.kind in AUDITED_KINDS))
+            if t.qualname not in self.claimed
+        ]
+        by_token: dict[str, list[_Candidate]] = defaultdict(list)
+        by_field: dict[str, list[_Candidate]] = defaultdict(list)
+        by_value: dict[str, list[_Candidate]] = defaultdict(list)
+        for candidate in candidates:
+            for token in candidate.tokens:
+                by_token[token].append(candidate)
+            for field in candidate.fields:
+                by_field[field].append(candidate)
+            for value in candidate.values:
+                by_value[value].append(candidate)
+        # A word, field or value that most candidates share is no reason to compare two types.
+        common = max(8, len(candidates) // 20)
+        usages = self._usages()
+        counterparts = self.counterparts
+        for python in open_types:
+            bucket: dict[str, _Candidate] = {}
+            keys: list[tuple[dict[str, list[_Candidate]], Iterable[str]]] = [
+                (by_token, name_tokens(python.name)),
+                (by_field, (f.alias or f.name for f in python.fields)),
+                (by_field, (f.name for f in python.fields)),
+                (by_value, _choice_values(python.target)),
+            ]
+            for index, words in keys:
+                for word in words:
+                    found = index.get(word, [])
+                    if len(found) <= common:
+                        bucket.update((c.typedef.qualname, c) for c in found)
+            for python_ref, elixir_ref in usages:
+                if python_ref == python.qualname:
+                    match = next((c for c in candidates if c.typedef.qualname == elixir_ref), None)
+                    if match is not None:
+                        bucket[elixir_ref] = match
+            for qualname in sorted(bucket):
+                candidate = bucket[qualname]
+                if not _compatible(python, candidate.typedef):
+                    continue
+                edge = self.scorer.edge(python, candidate, counterparts, usages.get((python.qualname, qualname)))
+                if edge is not None:
+                    yield edge
+
+    def _elixir_note(self, module: TypeDef, same_name: Sequence[str]) -> str | None:
+        """Why an unpaired module is not the counterpart of the Python type of its name, if there is one."""
+        if not same_name:
+            return None
+        elsewhere = [
+            f"{python} is paired with {self.paired[python][0].qualname}"
+            for python in same_name
+            if python in self.paired
+        ]
+        if elsewhere:
+            return f"same name as {', '.join(same_name)}; {', '.join(elsewhere)}"
+        return f"same name as {', '.join(same_name)}, different shape"
+
+    def pairs(self) -> list[TypePair]:
+        modules_named: dict[str, list[str]] = defaultdict(list)
+        for module in self.modules:
+            modules_named[module.name].append(module.qualname)
+        python_named: dict[str, list[str]] = defaultdict(list)
+        for python in self.python_audited:
+            python_named[python.name].append(python.qualname)
+        pairs: list[TypePair] = []
+        for python in self.python_audited:
+            if python.qualname in self.paired:
+                elixir, found = self.paired[python.qualname]
+                fields = pair_fields(python, elixir) if _is_record(python) and _is_record(elixir) else ()
+                pairs.append(TypePair(python, elixir, fields, found=found))
+                continue
+            note = self.notes.get(python.qualname)
+            if note is None and python.name in modules_named:
+                note = f"same name as {', '.join(modules_named[python.name])}, different shape"
+            pairs.append(TypePair(python, None, note=note))
+        for module in self.modules:
+            if module.qualname not in self.claimed:
+                pairs.append(TypePair(None, module, note=self._elixir_note(module, python_named.get(module.name, []))))
+        names = Counter(pair.name for pair in pairs)
+        return [replace(pair, name_shared=True) if names[pair.name] > 1 else pair for pair in pairs]
+
+
+def align(python: SideModel, elixir: SideModel, name_map: Mapping[str, str], infer: bool = True) -> Alignment:
+    """Pins, then names, then (with `infer`) shape; see the module's docstring."""
+    aligner = _Aligner(python, elixir, name_map, infer)
+    aligner.by_names()
+    if infer:
+        aligner.by_shape()
+    pairs = aligner.pairs()
+    pairs.sort(key=lambda pair: (pair.name, pair.python is None, pair.key))
+    return Alignment(
+        tuple(pairs),
+        python.by_qualname(),
+        elixir.by_qualname(),
+        aligner.counterparts,
+        tuple(aligner.diagnostics),
+    )

@@ -12,7 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from auditor.align import AUDITED_KINDS, TypePair, align, unknown_pins
+from auditor.align import AUDITED_KINDS, KEEP_UNPAIRED, TypePair, align, unknown_pins
 from auditor.cache import SummaryCache
 from auditor.discovery import (
     ELIXIR_SKIPPED_DIRS,
@@ -28,7 +28,7 @@ from auditor.engine import run_rules
 from auditor.extraction import SummaryPool, SummaryStore
 from auditor.findings import BaselineStatus, FailOn, Finding, Ignore, Severity, Suppressed
 from auditor.git import RevisionError, Tree, opened
-from auditor.model import Diagnostic, Location, SideModel
+from auditor.model import Diagnostic, Location, SideModel, TypeDef
 from auditor.progress import ProgressListener
 from auditor.python import extract_python, summarize_python
 from auditor.python.summary import PythonFileSummary, summarize_file
@@ -77,6 +77,9 @@ class AuditOptions:
     pinned_at: Mapping[str, Location] | None = None
     """The config entry of each `name_map` pin read from a config file; pins from `--map` have none."""
     excluded_types: tuple[str, ...] = ()
+    """Globs of type names; one with a dot matches qualified names (`pkg.module.*`, `Acme.Chat.*`)."""
+    infer: bool = True
+    """Pair the types that names leave unpaired by their shape (`--no-infer` turns it off)."""
     jobs: int = 1
     cache_dir: Path | None = None
     progress: ProgressListener | None = None
@@ -145,8 +148,11 @@ def _status(pair: TypePair, findings: Sequence[Finding]) -> Status:
 def _without_excluded(side: SideModel, patterns: Sequence[str]) -> SideModel:
     if not patterns:
         return side
-    kept = tuple(t for t in side.types if not any(fnmatch.fnmatchcase(t.name, p) for p in patterns))
-    return replace(side, types=kept)
+
+    def excluded(typedef: TypeDef) -> bool:
+        return any(fnmatch.fnmatchcase(typedef.qualname if "." in p else typedef.name, p) for p in patterns)
+
+    return replace(side, types=tuple(t for t in side.types if not excluded(t)))
 
 
 def _check_root(root: Path, language: str) -> None:
@@ -185,15 +191,17 @@ def _why_nothing(files: Sources, foreign: Sources, foreign_language: str) -> str
     return ""
 
 
-def _check_pins(python: SideModel, options: AuditOptions) -> Iterator[tuple[str, Diagnostic]]:
-    """A `--map` whose Python side names no type is a usage error, a config `[map]` entry a warning at its
-    line: the command line is mistyped now, a config entry may have outlived a type upstream removed."""
-    for name, module, closest in unknown_pins(python, options.name_map or {}):
+def _check_pins(python: SideModel, elixir: SideModel, options: AuditOptions) -> Iterator[tuple[str, Diagnostic]]:
+    """A `--map` that names no type on either side is a usage error, a config `[map]` or `unpaired` entry a
+    warning at its line: the command line is mistyped now, a config entry may have outlived a type."""
+    for name, module, side, closest in unknown_pins(python, elixir, options.name_map or {}):
         hint = f" (did you mean {closest}?)" if closest is not None else ""
+        missing = f"no Python type that is audited{hint}" if side == "python" else f"no Elixir type{hint}"
         where = (options.pinned_at or {}).get(name)
         if where is None:
-            raise UsageError(f"--map {name}={module} names no Python type that is audited{hint}.")
-        message = f"the map entry {name} = {module!r} names no Python type that is audited{hint}; correct or delete it"
+            raise UsageError(f"--map {name}={module} names {missing}.")
+        entry = f"the unpaired entry {name!r}" if module == KEEP_UNPAIRED else f"the map entry {name} = {module!r}"
+        message = f"{entry} names {missing}; correct or delete it"
         yield "config", Diagnostic(where.path, where.line, "warning", message)
 
 
@@ -294,14 +302,14 @@ def _audit(
             f"No Elixir types (structs or atom-enum modules) were found in {len(elixir_files.audited)} "
             f".ex files under {options.elixir_root}{hint}."
         )
-    pin_diagnostics = list(_check_pins(python, options))
-    alignment = align(python, elixir, options.name_map or {})
+    pin_diagnostics = list(_check_pins(python, elixir, options))
+    alignment = align(python, elixir, options.name_map or {}, options.infer)
     findings = run_rules(alignment, CATALOG, options.disabled_rules)
     triaged = triage(findings, alignment, options.severity_overrides or {}, options.ignores, comments, recorded)
-    by_type: dict[str, list[Finding]] = {}
+    by_pair: dict[tuple[str, str], list[Finding]] = {}
     for finding in triaged.findings:
-        by_type.setdefault(finding.type_name, []).append(finding)
-    statuses = tuple(TypeStatus(pair, _status(pair, by_type.get(pair.name, []))) for pair in alignment.pairs)
+        by_pair.setdefault(finding.pair, []).append(finding)
+    statuses = tuple(TypeStatus(pair, _status(pair, by_pair.get(pair.key, []))) for pair in alignment.pairs)
     diagnostics = sorted(
         [("python", d) for d in python.diagnostics]
         + [("elixir", d) for d in elixir.diagnostics]

@@ -49,7 +49,8 @@ def _parse_map(entries: list[str]) -> dict[str, str]:
     name_map: dict[str, str] = {}
     for entry in entries:
         python_name, separator, elixir_module = entry.partition("=")
-        if not separator or not python_name.strip() or not elixir_module.strip():
+        # An empty module (`--map Name=`) keeps the type unpaired.
+        if not separator or not python_name.strip():
             raise _usage_error(f"--map takes PYTHON_NAME=ELIXIR_MODULE, got {entry!r}.")
         name_map[python_name.strip()] = elixir_module.strip()
     return name_map
@@ -139,12 +140,16 @@ def audit(
         typer.Option(
             "--map",
             metavar="PYTHON_NAME=ELIXIR_MODULE",
-            help="Pin a pair that does not line up by name (repeatable).",
+            help="Pin a pair the alignment does not find, or keep a type unpaired with `Name=` (repeatable).",
         ),
     ] = None,
     exclude_type: Annotated[
         list[str] | None,
-        typer.Option(metavar="GLOB", help="Leave types whose name matches this glob out (repeatable)."),
+        typer.Option(
+            metavar="GLOB",
+            help="Leave types whose name matches this glob out; a glob with a dot matches qualified names "
+            "(`Acme.Chat.*`, `pkg.module.*`) (repeatable).",
+        ),
     ] = None,
     python_rev: Annotated[
         str | None,
@@ -188,6 +193,10 @@ def audit(
         Path | None,
         typer.Option(metavar="FILE", help="Record today's findings in this baseline file; the run then exits 0."),
     ] = None,
+    no_infer: Annotated[
+        bool,
+        typer.Option("--no-infer", help="Pair types by pins and names only, not by shape (fields, values, usage)."),
+    ] = False,
     show_baselined: Annotated[
         bool,
         typer.Option("--show-baselined", help="List the findings the baseline records in full, not only count them."),
@@ -252,6 +261,7 @@ def audit(
         name_map=_parse_map(map_) if map_ else settings.name_map or {},
         pinned_at=None if map_ else settings.pinned_at,
         excluded_types=tuple(exclude_type or settings.exclude_type or ()),
+        infer=not no_infer and settings.infer is not False,
         jobs=jobs or settings.jobs or default_jobs(),
         cache_dir=None if no_cache else cache_dir or settings.cache_dir or _default_cache_dir(),
         severity_overrides=settings.severity_overrides,

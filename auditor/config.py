@@ -14,6 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
+from auditor.align import KEEP_UNPAIRED
 from auditor.audit import UsageError
 from auditor.findings import FailOn, Ignore, Severity
 from auditor.model import Location
@@ -30,6 +31,8 @@ KEYS = (
     "elixir-include",
     "exclude-type",
     "map",
+    "unpaired",
+    "infer",
     "fail-on",
     "jobs",
     "cache-dir",
@@ -56,8 +59,10 @@ class Settings:
     elixir_include: tuple[str, ...] | None = None
     exclude_type: tuple[str, ...] | None = None
     name_map: Mapping[str, str] | None = None
+    """`[map]` pins and `unpaired` names (whose Elixir side is `KEEP_UNPAIRED`)."""
     pinned_at: Mapping[str, Location] = field(default_factory=lambda: MappingProxyType({}))
-    """Where each `name_map` entry is written: this file and the line of its key."""
+    """Where each `name_map` entry is written: this file and the line of its key (of `unpaired`)."""
+    infer: bool | None = None
     fail_on: str | None = None
     """One of FAIL_ON_VALUES."""
     jobs: int | None = None
@@ -179,6 +184,7 @@ class _FileReader:
             exclude_type=self._strings(table, "exclude-type"),
             name_map=self._name_map(table),
             pinned_at=self._pinned_at(table),
+            infer=self._flag(table, "infer"),
             fail_on=self._choice(table, "fail-on", FAIL_ON_VALUES),
             jobs=self._jobs(table),
             cache_dir=self._path(table, "cache-dir"),
@@ -238,20 +244,32 @@ class _FileReader:
             raise self._wrong(key, "a table", value)
         return value
 
+    def _flag(self, table: Mapping[str, object], key: str) -> bool | None:
+        value = table.get(key)
+        if value is not None and not isinstance(value, bool):
+            raise self._wrong(key, "true or false", value)
+        return value
+
     def _name_map(self, table: Mapping[str, object]) -> Mapping[str, str] | None:
-        if "map" not in table:
+        if "map" not in table and "unpaired" not in table:
             return None
-        entries = self._subtable(table, "map")
-        return MappingProxyType({name: self._text(f"map.{name}", module) for name, module in entries.items()})
+        # An empty module keeps the type unpaired, as `--map Name=` does.
+        entries = {
+            name: module if module == KEEP_UNPAIRED else self._text(f"map.{name}", module)
+            for name, module in self._subtable(table, "map").items()
+        }
+        entries.update(dict.fromkeys(self._strings(table, "unpaired") or (), KEEP_UNPAIRED))
+        return MappingProxyType(entries)
 
     def _pinned_at(self, table: Mapping[str, object]) -> Mapping[str, Location]:
-        if not table.get("map"):
+        if not table.get("map") and not table.get("unpaired"):
             return MappingProxyType({})
         lines = key_lines(self.text)
-        entries = self._subtable(table, "map")
-        return MappingProxyType(
-            {name: Location(str(self.path), lines.get((*self.table, "map", name), 0)) for name in entries}
-        )
+        unpaired_line = lines.get((*self.table, "unpaired"), 0)
+        where = {name: Location(str(self.path), unpaired_line) for name in self._strings(table, "unpaired") or ()}
+        for name in self._subtable(table, "map"):
+            where[name] = Location(str(self.path), lines.get((*self.table, "map", name), 0))
+        return MappingProxyType(where)
 
     def _slug(self, where: str, slug: str) -> str:
         if slug not in RULES_BY_SLUG:

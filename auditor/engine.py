@@ -47,13 +47,13 @@ def _type_findings(pair: TypePair, rules: Sequence[Rule], context: Context) -> I
 
 def _settle(found: list[Finding], replaced_by: Mapping[str, set[str]]) -> list[Finding]:
     """One finding per rule and place; a finding drops when a rule that replaces it fired there too."""
-    by_place: dict[tuple[str, str | None], set[str]] = {}
+    by_place: dict[tuple[tuple[str, str], str | None], set[str]] = {}
     for finding in found:
-        by_place.setdefault((finding.type_name, finding.field), set()).add(finding.rule)
+        by_place.setdefault((finding.pair, finding.field), set()).add(finding.rule)
     kept: list[Finding] = []
-    seen: set[tuple[str, str | None, str]] = set()
+    seen: set[tuple[tuple[str, str], str | None, str]] = set()
     for finding in found:
-        place = (finding.type_name, finding.field)
+        place = (finding.pair, finding.field)
         key = (*place, finding.rule)
         superseded = any(finding.rule in replaced_by[other] for other in by_place[place])
         if key not in seen and not superseded:

@@ -51,7 +51,9 @@ class Finding:
     """One difference between the Python reference and the Elixir port.
 
     `type_name` is the Python type name (the Elixir last segment for Elixir-only types); `field` the
-    Python field name (the Elixir one for Elixir-only fields), or None for a whole type.
+    Python field name (the Elixir one for Elixir-only fields), or None for a whole type. `python_type`
+    and `elixir_type` name the pair (Python qualified name, Elixir module; None for a missing side):
+    what the finding is keyed on. `qualified` is True when another pair has the same `type_name`.
     """
 
     rule: str
@@ -61,16 +63,36 @@ class Finding:
     message: str
     python: SideRef | None
     elixir: SideRef | None
+    python_type: str | None = None
+    elixir_type: str | None = None
+    qualified: bool = False
+
+    @property
+    def pair(self) -> tuple[str, str]:
+        return (self.python_type or "", self.elixir_type or "")
 
     @cached_property
     def fingerprint(self) -> str:
-        """Stable across moved lines, reordered files and reworded messages: rule, type, field, side."""
-        side = "both" if self.python and self.elixir else "python" if self.python else "elixir"
-        key = "\x1f".join((self.rule, self.type_name, self.field or "", side))
-        return hashlib.sha256(key.encode()).hexdigest()[:20]
+        """Stable across moved lines, reordered files and reworded messages: rule, type, field, side; and
+        the pair's qualified names only when its type name is shared, so that a baseline written before
+        pairs were told apart still matches every finding it could name."""
+        return self._fingerprint(self.qualified)
 
-    def sort_key(self) -> tuple[int, str, str, str]:
-        return (self.severity.rank, self.type_name, self.field or "", self.rule)
+    @cached_property
+    def other_fingerprint(self) -> str:
+        """The fingerprint the finding had with its type name shared (or not): a baseline written before
+        another pair of that name came (or went) recorded this one."""
+        return self._fingerprint(not self.qualified)
+
+    def _fingerprint(self, qualified: bool) -> str:
+        side = "both" if self.python and self.elixir else "python" if self.python else "elixir"
+        parts = [self.rule, self.type_name, self.field or "", side]
+        if qualified:
+            parts.extend(self.pair)
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:20]
+
+    def sort_key(self) -> tuple[int, str, str, str, tuple[str, str]]:
+        return (self.severity.rank, self.type_name, self.field or "", self.rule, self.pair)
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,13 @@ from auditor.model import Field, TypeDef
 @dataclass(frozen=True)
 class Example:
     """A minimal Python/Elixir pair. `fires` lists the (type, field, severity) the rule must report,
-    exactly; an empty tuple means the rule must stay quiet on this pair."""
+    exactly; an empty tuple means the rule must stay quiet on this pair. `says` is text every finding
+    of the rule on the pair must contain (a note the example is there to show)."""
 
     python: str
     elixir: str
     fires: tuple[tuple[str, str | None, Severity], ...] = ()
+    says: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,4 +80,7 @@ def make_finding(
         message=message,
         python=_side(pair.python, field.python if field else None),
         elixir=_side(pair.elixir, field.elixir if field else None),
+        python_type=pair.python.qualname if pair.python is not None else None,
+        elixir_type=pair.elixir.qualname if pair.elixir is not None else None,
+        qualified=pair.name_shared,
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from auditor.align import Alignment
@@ -46,20 +47,20 @@ def _with_severities(findings: Sequence[Finding], overrides: Mapping[str, Severi
     return sorted(changed, key=Finding.sort_key)
 
 
-def _typespec_lines(alignment: Alignment, commented: Set[str]) -> dict[tuple[str, str], int]:
-    """(type, field) -> the line of an Elixir field's `@type t` entry, where it is not its struct key's,
+def _typespec_lines(alignment: Alignment, commented: Set[str]) -> dict[tuple[tuple[str, str], str], int]:
+    """(pair, field) -> the line of an Elixir field's `@type t` entry, where it is not its struct key's,
     for the structs declared in the `commented` files."""
-    lines: dict[tuple[str, str], int] = {}
+    lines: dict[tuple[tuple[str, str], str], int] = {}
     for pair in alignment.pairs:
         if pair.elixir is None or pair.elixir.location.path not in commented:
             continue
         for field in pair.fields:
             if field.elixir is not None and field.elixir.typespec_line is not None:
-                lines[pair.name, field.name] = field.elixir.typespec_line
+                lines[pair.key, field.name] = field.elixir.typespec_line
     return lines
 
 
-def _places(finding: Finding, typespec_lines: Mapping[tuple[str, str], int]) -> Iterator[Place]:
+def _places(finding: Finding, typespec_lines: Mapping[tuple[tuple[str, str], str], int]) -> Iterator[Place]:
     """Where a comment suppresses the finding: the line each side points at, and for an Elixir field
     also its `@type t` entry."""
     if finding.python is not None:
@@ -67,7 +68,7 @@ def _places(finding: Finding, typespec_lines: Mapping[tuple[str, str], int]) -> 
     if finding.elixir is not None:
         location = finding.elixir.location
         yield "elixir", location.path, location.line
-        typespec_line = typespec_lines.get((finding.type_name, finding.field)) if finding.field else None
+        typespec_line = typespec_lines.get((finding.pair, finding.field)) if finding.field else None
         if typespec_line is not None:
             yield "elixir", location.path, typespec_line
 
@@ -101,7 +102,10 @@ class _Suppressor:
                     self.used_comments.add((place, finding.rule))
                     where = Location(place[1], place[2])
                     found.append(Suppressed(finding, "inline", comment.reason or NO_REASON, where))
-        for index in self.by_type_rule.get((finding.rule, finding.type_name), ()):
+        # An ignore names the type as reports do, or as a qualified name: a Python one or an Elixir module.
+        names = dict.fromkeys(n for n in (finding.type_name, finding.python_type, finding.elixir_type) if n)
+        indexes = sorted({i for name in names for i in self.by_type_rule.get((finding.rule, name), ())})
+        for index in indexes:
             ignore = self.ignores[index]
             if ignore.field is None or ignore.field == finding.field:
                 self.used_ignores.add(index)
@@ -166,16 +170,16 @@ def triage(
 def _compared_with(
     baseline: RecordedBaseline, kept: Sequence[Finding], suppressed: Sequence[Suppressed]
 ) -> BaselineStatus:
-    """Each recorded fingerprint covers one of today's findings, the first in report order."""
+    """Each recorded fingerprint covers one of today's findings, the first in report order; a finding whose
+    fingerprint is not recorded may be under the form it had before another pair of its name came or went."""
     unmatched = Counter(baseline.fingerprints)
     baselined: set[Finding] = set()
-    for finding in kept:
-        if unmatched[finding.fingerprint] > 0:
-            unmatched[finding.fingerprint] -= 1
-            baselined.add(finding)
     # A recorded finding that is suppressed today is accepted, not fixed, and still known to the baseline.
-    for entry in suppressed:
-        if unmatched[entry.finding.fingerprint] > 0:
-            unmatched[entry.finding.fingerprint] -= 1
-            baselined.add(entry.finding)
+    candidates = [*kept, *(entry.finding for entry in suppressed)]
+    for fingerprint_of in (attrgetter("fingerprint"), attrgetter("other_fingerprint")):
+        for finding in candidates:
+            fingerprint = fingerprint_of(finding)
+            if finding not in baselined and unmatched[fingerprint] > 0:
+                unmatched[fingerprint] -= 1
+                baselined.add(finding)
     return BaselineStatus(baseline.path, frozenset(baselined), sum(unmatched.values()))

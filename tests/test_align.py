@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
-from auditor.align import align, snake_case
-from auditor.model import INT, AtomSet, Field, LiteralOf, Location, SideModel, TypeDef, TypeKind
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from auditor.align import KEEP_UNPAIRED, Alignment, Edge, Found, How, align, choose, snake_case, unknown_pins
+from auditor.model import (
+    INT,
+    AtomSet,
+    Field,
+    LiteralOf,
+    Location,
+    Ref,
+    SideModel,
+    TypeDef,
+    TypeExpr,
+    TypeKind,
+    UnionOf,
+)
 
 HERE = Location("x", 1)
 
@@ -65,8 +80,9 @@ def test_map_overrides_names() -> None:
     elixir = side(struct("G.Response.CitationSource", "G.Response.CitationSource"))
     alignment = align(python, elixir, {"Citation": "G.Response.CitationSource"})
     assert alignment.counterparts == {"g.types.Citation": "G.Response.CitationSource"}
-    missing = align(python, elixir, {"Citation": "G.Nope"})
-    assert missing.diagnostics and "G.Nope" in missing.diagnostics[0].message
+    missing = {"Citation": "G.Nope"}
+    assert align(python, elixir, missing).counterparts == {}
+    assert unknown_pins(python, elixir, missing) == [("Citation", "G.Nope", "elixir", None)]
 
 
 def test_literal_aliases_line_up_with_snake_case_local_types() -> None:
@@ -92,3 +108,190 @@ def test_literal_aliases_line_up_with_snake_case_local_types() -> None:
     assert alignment.counterparts == {"sdk.ckpt.CheckpointType": "Port.Ckpt.checkpoint_type"}
     # A local type is never reported as an Elixir-only type.
     assert all(p.python is not None for p in alignment.pairs)
+
+
+def typed_struct(qualname: str, module: str, fields: dict[str, TypeExpr]) -> TypeDef:
+    return TypeDef(
+        qualname,
+        qualname.rsplit(".", 1)[-1],
+        TypeKind.STRUCT,
+        HERE,
+        fields=tuple(Field(name, expr, True, False, None, HERE, "x") for name, expr in fields.items()),
+        module=module,
+    )
+
+
+def module_struct(qualname: str, *fields: str) -> TypeDef:
+    return struct(qualname, qualname, *fields)
+
+
+def pairs_of(alignment: Alignment) -> dict[str, tuple[str, str]]:
+    return {
+        pair.python.name: (pair.elixir.qualname, pair.found.how.value)
+        for pair in alignment.pairs
+        if pair.python is not None and pair.elixir is not None and pair.found is not None
+    }
+
+
+def test_a_module_path_that_spells_the_name_pairs_whatever_the_fields() -> None:
+    python = side(
+        struct("sdk.jobs.JobOperationAdd", "sdk.jobs", "kind"),
+        struct("sdk.reports.ReportComment", "sdk.reports", "body"),
+        struct("sdk.invoices.InvoiceEndpoint", "sdk.invoices", "url"),
+    )
+    elixir = side(
+        module_struct("Acme.Job.Operation.Add", "other"),
+        module_struct("Acme.Reports.Comment", "body"),
+        module_struct("Acme.InvoiceEndpoints.Endpoint", "url"),
+    )
+    assert pairs_of(align(python, elixir, {}, infer=False)) == {
+        "JobOperationAdd": ("Acme.Job.Operation.Add", "path"),
+        "ReportComment": ("Acme.Reports.Comment", "path"),
+        "InvoiceEndpoint": ("Acme.InvoiceEndpoints.Endpoint", "path"),
+    }
+
+
+def test_a_dropped_prefix_and_a_synonym_pair_by_shape_unless_inference_is_off() -> None:
+    python = side(
+        struct("sdk.gen.GenerateResponseUsage", "sdk.gen", "input_tokens", "output_tokens", "cached_tokens"),
+        struct("sdk.git.GitRefInfo", "sdk.git", "sha", "ref_name", "committed_at", "id"),
+        struct("sdk.shop.Invoice", "sdk.shop", "id", "total"),
+    )
+    elixir = side(
+        module_struct("Acme.Response.Usage", "input_tokens", "output_tokens", "cached_tokens"),
+        module_struct("Acme.Git.BranchInfo", "sha", "ref_name", "committed_at", "id"),
+        module_struct("Acme.Shop.Invoice", "id", "total"),
+    )
+    alignment = align(python, elixir, {})
+    assert pairs_of(alignment) == {
+        "GenerateResponseUsage": ("Acme.Response.Usage", "shape"),
+        "GitRefInfo": ("Acme.Git.BranchInfo", "shape"),
+        "Invoice": ("Acme.Shop.Invoice", "name"),
+    }
+    usage = next(p for p in alignment.pairs if p.name == "GenerateResponseUsage")
+    assert usage.found is not None and usage.found.evidence == "3 of 3 fields shared; name shares response, usage"
+    assert pairs_of(align(python, elixir, {}, infer=False)) == {"Invoice": ("Acme.Shop.Invoice", "name")}
+
+
+def test_a_shared_field_alone_or_a_common_one_is_no_evidence() -> None:
+    python = side(struct("sdk.shop.Invoice", "sdk.shop", "total"), struct("sdk.shop.Order", "sdk.shop", "id", "name"))
+    elixir = side(module_struct("Acme.Receipt", "total"), module_struct("Acme.Person", "id", "name", "email"))
+    assert pairs_of(align(python, elixir, {})) == {}
+
+
+def test_a_literal_alias_pairs_with_the_local_type_of_the_struct_that_uses_it() -> None:
+    stage = TypeDef(
+        "sdk.jobs.JobStage",
+        "JobStage",
+        TypeKind.UNION,
+        HERE,
+        target=LiteralOf(("queued", "running")),
+        module="sdk.jobs",
+    )
+    runtime = typed_struct("sdk.jobs.JobRuntime", "sdk.jobs", {"stage": Ref("sdk.jobs.JobStage"), "pid": INT})
+    local = TypeDef(
+        "Acme.Jobs.Runtime.stage",
+        "stage",
+        TypeKind.UNION,
+        HERE,
+        target=AtomSet(("queued", "running")),
+        module="Acme.Jobs.Runtime",
+    )
+    ported = typed_struct(
+        "Acme.Jobs.Runtime", "Acme.Jobs.Runtime", {"stage": Ref("Acme.Jobs.Runtime.stage"), "pid": INT}
+    )
+    alignment = align(side(stage, runtime), side(ported, local), {})
+    assert pairs_of(alignment) == {
+        "JobRuntime": ("Acme.Jobs.Runtime", "path"),
+        "JobStage": ("Acme.Jobs.Runtime.stage", "local-type"),
+    }
+    found = next(p.found for p in alignment.pairs if p.name == "JobStage")
+    assert found is not None and found.evidence == "2 of 2 values shared; name shares stage; used as JobRuntime.stage"
+
+
+def test_a_false_friend_of_another_kind_is_never_paired_and_says_so() -> None:
+    python = side(struct("sdk.tools.Tool", "sdk.tools", "name", "schema"))
+    union_module = TypeDef(
+        "Acme.Tool", "Tool", TypeKind.UNION, HERE, target=UnionOf((Ref("Acme.A"), Ref("Acme.B"))), module="Acme.Tool"
+    )
+    alignment = align(python, side(union_module), {})
+    assert [(p.key, p.note) for p in alignment.pairs] == [
+        (("sdk.tools.Tool", ""), "same name as Acme.Tool, different shape"),
+        (("", "Acme.Tool"), "same name as sdk.tools.Tool, different shape"),
+    ]
+    # With the real counterpart namespaced, the model pairs with it and the union module says where.
+    alignment = align(python, side(union_module, module_struct("Acme.Interactions.Tool", "name", "schema")), {})
+    assert pairs_of(alignment) == {"Tool": ("Acme.Interactions.Tool", "name")}
+    extra = next(p for p in alignment.pairs if p.python is None)
+    assert extra.note == "same name as sdk.tools.Tool; sdk.tools.Tool is paired with Acme.Interactions.Tool"
+    assert all(p.name_shared for p in alignment.pairs)
+
+
+def test_a_same_name_struct_sharing_almost_nothing_loses_to_one_that_shares_most() -> None:
+    python = side(struct("sdk.chat.Content", "sdk.chat", "text", "language", "tokens", "mime_type"))
+    elixir = side(
+        module_struct("Acme.Types.Content", "blob"),
+        module_struct("Acme.Types.Chat.TextContent", "text", "language", "tokens", "mime_type"),
+    )
+    assert pairs_of(align(python, elixir, {})) == {"Content": ("Acme.Types.Chat.TextContent", "shape")}
+    # Nothing better: the same-name struct is the counterpart, its drift is for the rules to report.
+    assert pairs_of(align(python, side(module_struct("Acme.Types.Content", "blob")), {})) == {
+        "Content": ("Acme.Types.Content", "name")
+    }
+
+
+def test_an_empty_pin_keeps_a_type_unpaired() -> None:
+    python = side(struct("sdk.shop.Invoice", "sdk.shop", "total"))
+    elixir = side(module_struct("Acme.Invoice", "total"))
+    alignment = align(python, elixir, {"Invoice": KEEP_UNPAIRED})
+    assert [(p.key, p.note) for p in alignment.pairs] == [
+        (("sdk.shop.Invoice", ""), "kept unpaired by the map entry Invoice="),
+        (("", "Acme.Invoice"), "same name as sdk.shop.Invoice, different shape"),
+    ]
+
+
+def test_a_tie_names_the_map_lines_that_resolve_it() -> None:
+    python = side(struct("sdk.Citation", "sdk", "url"))
+    elixir = side(module_struct("A.X.Citation", "url"), module_struct("B.Y.Citation", "url"))
+    (diagnostic,) = align(python, elixir, {}).diagnostics
+    assert diagnostic.message == (
+        "Citation matches several Elixir types equally well (A.X.Citation, B.Y.Citation); "
+        "pin one with --map Citation=A.X.Citation or --map Citation=B.Y.Citation"
+    )
+
+
+def _edge(python: str, elixir: str, score: float) -> Edge:
+    return Edge(struct(python, python), module_struct(elixir), Found(How.SHAPE, score, ""))
+
+
+def test_the_choice_is_the_largest_total_score_not_the_first_best_pick() -> None:
+    # Best first would take A-X (0.9) and leave B with Y (0.3); the assignment takes A-Y and B-X.
+    edges = [_edge("A", "X", 0.9), _edge("A", "Y", 0.8), _edge("B", "X", 0.85), _edge("B", "Y", 0.3)]
+    assert sorted((e.python.qualname, e.elixir.qualname) for e in choose(edges)) == [("A", "Y"), ("B", "X")]
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5), st.integers(1, 100)), min_size=1, max_size=20))
+def test_the_assignment_is_one_to_one_and_as_good_as_any_other(cells: list[tuple[int, int, int]]) -> None:
+    scores = {(f"P{p}", f"E{e}"): score / 100 for p, e, score in cells}
+    edges = [_edge(p, e, score) for (p, e), score in sorted(scores.items())]
+    chosen = choose(edges)
+    assert len({e.python.qualname for e in chosen}) == len({e.elixir.qualname for e in chosen}) == len(chosen)
+    best = _brute_force_best(scores)
+    assert abs(sum(e.found.score for e in chosen) - best) < 1e-9
+
+
+def _brute_force_best(scores: dict[tuple[str, str], float]) -> float:
+    pythons = sorted({p for p, _ in scores})
+    elixirs = sorted({e for _, e in scores})
+
+    def best(index: int, taken: frozenset[str]) -> float:
+        if index == len(pythons):
+            return 0.0
+        options = [best(index + 1, taken)]
+        for elixir in elixirs:
+            if elixir not in taken and (pythons[index], elixir) in scores:
+                options.append(scores[pythons[index], elixir] + best(index + 1, taken | {elixir}))
+        return max(options)
+
+    return best(0, frozenset())

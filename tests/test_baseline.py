@@ -122,9 +122,11 @@ def test_a_new_p0_beside_baselined_ones_fails_and_the_report_counts_new_baseline
     assert invoke(python, elixir, "--baseline", baseline, "--fail-on", "P3").exit_code == 0
 
 
-def test_findings_that_share_a_fingerprint_are_each_recorded_and_each_can_be_fixed(tmp_path: Path) -> None:
-    # Two Elixir-only modules ending in the same segment give two extra-type findings with one fingerprint.
+def test_modules_that_share_a_last_segment_are_told_apart_and_each_can_be_fixed(tmp_path: Path) -> None:
+    # Two Elixir-only modules ending in the same segment: two extra-type findings, keyed on their modules.
     python, elixir = copy_samples(tmp_path)
+    before = [f for f in json_report(python, elixir)[1]["findings"] if f["rule"] == "extra-type"]
+    (alone,) = [f for f in before if f["type"] == "ErrorBody"]
     twin = elixir / "lib/pixelmill/legacy/error_body.ex"
     twin.parent.mkdir()
     twin.write_text(
@@ -133,12 +135,16 @@ def test_findings_that_share_a_fingerprint_are_each_recorded_and_each_can_be_fix
     baseline = tmp_path / "baseline.json"
     assert invoke(python, elixir, "--write-baseline", baseline).exit_code == 0
     recorded = [entry["fingerprint"] for entry in json.loads(baseline.read_text())["findings"]]
-    twins = [f for f in json_report(python, elixir)[1]["findings"] if f["rule"] == "extra-type"]
-    assert len(twins) == 2 and twins[0]["fingerprint"] == twins[1]["fingerprint"]
-    assert recorded.count(twins[0]["fingerprint"]) == 2
+    twins = [f for f in json_report(python, elixir)[1]["findings"] if f["type"] == "ErrorBody"]
+    assert sorted(f["elixir_type"] for f in twins) == ["Pixelmill.Legacy.ErrorBody", "Pixelmill.Types.ErrorBody"]
+    assert len({f["fingerprint"] for f in twins}) == 2 and alone["fingerprint"] not in recorded
+    assert all(recorded.count(f["fingerprint"]) == 1 for f in twins)
 
+    # Alone again, the module's finding takes its old fingerprint back, and the baseline still knows it.
     twin.unlink()
     _, fixed_one = json_report(python, elixir, "--baseline", baseline)
+    (back,) = [f for f in fixed_one["findings"] if f["type"] == "ErrorBody"]
+    assert back["fingerprint"] == alone["fingerprint"] and back["baselined"]
     assert (fixed_one["summary"]["new"], fixed_one["baseline"]["fixed"]) == (0, 1)
 
     twin.write_text(twin_source := "defmodule Pixelmill.Legacy.ErrorBody do\n  defstruct [:code]\nend\n")
@@ -146,8 +152,8 @@ def test_findings_that_share_a_fingerprint_are_each_recorded_and_each_can_be_fix
     third.parent.mkdir()
     third.write_text(twin_source.replace("Legacy", "Older"))
     _, one_too_many = json_report(python, elixir, "--baseline", baseline)
-    new = [(f["rule"], f["type"]) for f in one_too_many["findings"] if not f["baselined"]]
-    assert new == [("extra-type", "ErrorBody")]
+    new = [(f["rule"], f["elixir_type"]) for f in one_too_many["findings"] if not f["baselined"]]
+    assert new == [("extra-type", "Pixelmill.Older.ErrorBody")]
     assert one_too_many["baseline"]["fixed"] == 0
 
 

@@ -62,12 +62,17 @@ def test_json_has_the_documented_shape() -> None:
     assert sum(document["summary"]["findings"].values()) == len(document["findings"]) == 35
     finding = document["findings"][0]
     assert set(finding) == {
-        "rule", "severity", "type", "field", "message", "python", "elixir", "fingerprint", "baselined"
+        "rule", "severity", "type", "field", "python_type", "elixir_type", "message", "python", "elixir",
+        "fingerprint", "baselined",
     }
     assert finding["severity"] == "P0"
     type_entry = next(t for t in document["types"] if t["name"] == "Asset")
-    assert type_entry["python"] == {"name": "Asset", "path": "pixelmill/types/asset.py", "line": 10}
+    assert type_entry["python"] == {
+        "name": "Asset", "qualname": "pixelmill.types.asset.Asset", "path": "pixelmill/types/asset.py", "line": 10
+    }
     assert type_entry["elixir"]["module"] == "Pixelmill.Types.Asset"
+    # 6 of 7 fields shared and url extra: 6/8; 5 of the 6 of one type class (byte_size is not): 0.5 + 0.5 * 0.72
+    assert type_entry["alignment"] == {"how": "name", "score": 0.86, "evidence": "6 of 7 fields shared"}
     assert next(t for t in document["types"] if t["name"] == "ErrorBody")["python"] is None
 
 

@@ -143,7 +143,7 @@ def test_the_map_table_pins_pairs_and_a_command_line_map_replaces_it(in_tmp: Pat
     write_tree(in_tmp / "ex", {"lib/shop/bill.ex": BILL})
     (in_tmp / ".parity-audit.toml").write_text('python = "py"\nelixir = "ex"\n\n[map]\nInvoice = "Shop.Billing.Bill"\n')
     assert report()["findings"] == []
-    replaced = report("--map", "Invoice=Shop.Billing.Receipt")
+    replaced = report("--map", "Invoice=")  # kept unpaired: the pin of the file no longer holds
     assert sorted(f["rule"] for f in replaced["findings"]) == ["extra-type", "missing-type"]
 
 
@@ -465,7 +465,9 @@ IGNORE_ENTRY = '[[ignore]]\ntype = "Asset"\nrule = "missing-field"\nreason = "tr
         ("bad.toml", 'python-include = "src/**"\n', ["'python-include'", "must be an array of non-empty strings"]),
         ("bad.toml", 'exclude-type = ["A", 1]\n', ["'exclude-type'", "must be an array of non-empty strings"]),
         ("bad.toml", 'map = ["Invoice=Shop.Bill"]\n', ["'map'", "must be a table, got an array"]),
-        ("bad.toml", '[map]\nInvoice = ""\n', ["'map.Invoice'", "must be a non-empty string, got ''"]),
+        ("bad.toml", "[map]\nInvoice = 3\n", ["'map.Invoice'", "must be a non-empty string, got 3"]),
+        ("bad.toml", "infer = 1\n", ["'infer'", "must be true or false, got 1"]),
+        ("bad.toml", 'unpaired = "Invoice"\n', ["'unpaired'", "must be an array of non-empty strings"]),
         ("bad.toml", 'jobs = "four"\n', ["'jobs'", "must be an integer of at least 1, got 'four'"]),
         ("bad.toml", "jobs = 0\n", ["'jobs'", "got 0"]),
         ("bad.toml", "jobs = true\n", ["'jobs'", "got true"]),

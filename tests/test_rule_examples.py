@@ -22,6 +22,8 @@ def test_rule_example(audit, rule: Rule, example: Example) -> None:
     )
     expected = sorted((name, field or "", severity.value) for name, field, severity in example.fires)
     assert reported == expected
+    if example.says is not None:
+        assert all(example.says in f.message for f in result.findings if f.rule == rule.slug)
 
 
 def test_every_rule_has_a_firing_and_a_quiet_example() -> None:

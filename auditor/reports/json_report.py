@@ -26,6 +26,8 @@ def _finding(result: AuditResult, finding: Finding) -> dict[str, Any]:
         "severity": finding.severity.value,
         "type": finding.type_name,
         "field": finding.field,
+        "python_type": finding.python_type,
+        "elixir_type": finding.elixir_type,
         "message": finding.message,
         "python": _side(finding.python),
         "elixir": _side(finding.elixir),
@@ -62,6 +64,7 @@ def document(result: AuditResult) -> dict[str, Any]:
                 if entry.pair.python is None
                 else {
                     "name": entry.pair.python.name,
+                    "qualname": entry.pair.python.qualname,
                     "path": entry.pair.python.location.path,
                     "line": entry.pair.python.location.line,
                 },
@@ -72,6 +75,14 @@ def document(result: AuditResult) -> dict[str, Any]:
                     "path": entry.pair.elixir.location.path,
                     "line": entry.pair.elixir.location.line,
                 },
+                "alignment": None
+                if entry.pair.found is None
+                else {
+                    "how": entry.pair.found.how.value,
+                    "score": entry.pair.found.score,
+                    "evidence": entry.pair.found.evidence,
+                },
+                "note": entry.pair.note,
             }
             for entry in result.types
         ],

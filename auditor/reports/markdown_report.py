@@ -349,7 +349,7 @@ def _missing(entries: Sequence[TypeStatus]) -> str:
     blocks = []
     for entry in entries:
         assert entry.pair.python is not None
-        reason = entry.pair.unaligned_reason
+        reason = entry.pair.note
         blocks.append(_one_sided(entry.pair.python, "required", f". Not aligned: {text(reason)}." if reason else ""))
     return "\n\n".join(
         [
