@@ -71,6 +71,14 @@ class Finding:
     def pair(self) -> tuple[str, str]:
         return (self.python_type or "", self.elixir_type or "")
 
+    @property
+    def shown_type(self) -> str:
+        """The type as reports name it: with its Elixir module (or Python qualified name) when another
+        pair has the same name."""
+        if not self.qualified:
+            return self.type_name
+        return f"{self.type_name} ({self.elixir_type or self.python_type})"
+
     @cached_property
     def fingerprint(self) -> str:
         """Stable across moved lines, reordered files and reworded messages: rule, type, field, side; and
@@ -91,8 +99,8 @@ class Finding:
             parts.extend(self.pair)
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:20]
 
-    def sort_key(self) -> tuple[int, str, str, str, tuple[str, str]]:
-        return (self.severity.rank, self.type_name, self.field or "", self.rule, self.pair)
+    def sort_key(self) -> tuple[int, str, tuple[str, str], str, str]:
+        return (self.severity.rank, self.type_name, self.pair, self.field or "", self.rule)
 
 
 @dataclass(frozen=True)

@@ -361,3 +361,66 @@ def test_readme_option_table_uses_the_help_placeholders(capsys) -> None:
     rows = re.findall(r"^\| `(--[a-z-]+) ?([^`]*)`", readme, re.MULTILINE)
     assert rows
     assert {option: placeholders[option] for option, _ in rows} == dict(rows)
+
+
+RENAMED_SDK = (
+    "from pydantic import BaseModel\n\n"
+    "class InvoiceLine(BaseModel):\n    sku: str\n    quantity: int\n\n"
+    "class GenerateResponseUsage(BaseModel):\n    input_tokens: int\n    output_tokens: int\n    cached_tokens: int\n"
+)
+RENAMED_PORT = (
+    "defmodule Shop.Invoice.Line do\n  defstruct [:sku, :quantity]\n"
+    "  @type t :: %__MODULE__{sku: String.t(), quantity: integer()}\nend\n"
+    "defmodule Shop.Response.Usage do\n  defstruct [:input_tokens, :output_tokens, :cached_tokens]\n"
+    "  @type t :: %__MODULE__{input_tokens: integer(), output_tokens: integer(), cached_tokens: integer()}\nend\n"
+)
+
+
+def test_pairs_not_found_by_name_are_listed_for_a_maintainer_to_confirm(tmp_path: Path) -> None:
+    python, elixir = pair(tmp_path, RENAMED_SDK, RENAMED_PORT)
+    text = invoke(python, elixir).stdout
+    assert (
+        "Pairs not found by name\n"
+        "  GenerateResponseUsage = Shop.Response.Usage  shape 0.70: 3 of 3 fields shared; name shares response, usage\n"
+        "  InvoiceLine = Shop.Invoice.Line  path 1.00: 2 of 2 fields shared\n"
+        "  Pin another counterpart with --map Name=Module, or keep a type unpaired with --map Name=.\n"
+    ) in text
+    markdown = invoke(python, elixir, "--format", "markdown").stdout
+    assert "## Pairs not found by name (2)" in markdown
+    assert "| `shop.types.InvoiceLine` | `Shop.Invoice.Line` | path | 1.00 | 2 of 2 fields shared |" in markdown
+    document = json.loads(invoke(python, elixir, "--format", "json").stdout)
+    assert [t["alignment"]["how"] for t in document["types"]] == ["shape", "path"]
+    assert document["findings"] == []
+
+
+def test_no_infer_and_an_empty_map_keep_types_unpaired(tmp_path: Path) -> None:
+    python, elixir = pair(tmp_path, RENAMED_SDK, RENAMED_PORT)
+
+    def statuses(*options: str) -> list[tuple[str, str]]:
+        document = json.loads(invoke(python, elixir, "--format", "json", *options).stdout)
+        return [(t["name"], t["status"]) for t in document["types"]]
+
+    assert statuses("--no-infer") == [
+        ("GenerateResponseUsage", "missing-in-elixir"),
+        ("InvoiceLine", "parity"),
+        ("Usage", "elixir-only"),
+    ]
+    assert statuses("--map", "InvoiceLine=") == [
+        ("GenerateResponseUsage", "parity"),
+        ("InvoiceLine", "missing-in-elixir"),
+        ("Line", "elixir-only"),
+    ]
+    (tmp_path / "unpaired.toml").write_text('unpaired = ["GenerateResponseUsage"]\ninfer = true\n')
+    assert statuses("--config", str(tmp_path / "unpaired.toml"))[0] == ("GenerateResponseUsage", "missing-in-elixir")
+
+
+def test_a_qualified_exclude_glob_matches_modules_and_python_qualified_names(tmp_path: Path) -> None:
+    python, elixir = pair(tmp_path, RENAMED_SDK, RENAMED_PORT)
+
+    def names(*options: str) -> list[str]:
+        document = json.loads(invoke(python, elixir, "--format", "json", *options).stdout)
+        return [t["name"] for t in document["types"]]
+
+    assert names("--exclude-type", "Shop.Response.*") == ["GenerateResponseUsage", "InvoiceLine"]
+    assert names("--exclude-type", "shop.types.Invoice*") == ["GenerateResponseUsage", "Line"]
+    assert names("--exclude-type", "Line") == ["GenerateResponseUsage", "InvoiceLine"]  # a bare glob: last names

@@ -67,7 +67,7 @@ def _workspace_path(root: str, path: str) -> str | None:
 
 
 def _title(finding: Finding) -> str:
-    return f"{finding.severity.value} {finding.rule}: {type_and_field(finding.type_name, finding.field)}"
+    return f"{finding.severity.value} {finding.rule}: {type_and_field(finding.shown_type, finding.field)}"
 
 
 def _side_line(name: str, root: str, ref: SideRef) -> str:

@@ -109,9 +109,7 @@ def document(result: AuditResult) -> dict[str, Any]:
             }
             for entry in result.suppressed
         ],
-        "baseline": None
-        if result.baseline is None
-        else {"path": result.baseline.path, "fixed": result.baseline.fixed},
+        "baseline": None if result.baseline is None else {"path": result.baseline.path, "fixed": result.baseline.fixed},
     }
 
 

@@ -36,7 +36,14 @@ from auditor.compare import describe
 from auditor.findings import Finding, Severity, type_and_field
 from auditor.model import Field, Location, TypeDef, TypeKind
 from auditor.reports import DEFAULT_OPTIONS, ReportOptions
-from auditor.reports.summary import audited_type_count, finding_counts, triage_counts, type_counts
+from auditor.reports.summary import (
+    PINNING_HINT,
+    audited_type_count,
+    finding_counts,
+    inferred_pairs,
+    triage_counts,
+    type_counts,
+)
 from auditor.reports.untrusted import replace_unsafe
 from auditor.rules import CATALOG
 
@@ -125,7 +132,7 @@ def _place(location: Location, *, in_table: bool) -> str:
 
 
 def _finding_name(finding: Finding) -> str:
-    return type_and_field(finding.type_name, finding.field)
+    return type_and_field(finding.shown_type, finding.field)
 
 
 def _values(typedef: TypeDef) -> str:
@@ -300,10 +307,12 @@ def _side_by_side(entry: TypeStatus, findings: Sequence[Finding], result: AuditR
     return "\n\n".join(part for part in parts if part)
 
 
-def _mismatches(entries: Sequence[TypeStatus], findings: dict[str, list[Finding]], result: AuditResult) -> str:
+def _mismatches(
+    entries: Sequence[TypeStatus], findings: dict[tuple[str, str], list[Finding]], result: AuditResult
+) -> str:
     overview = []
     for entry in entries:
-        counted = Counter(f.severity for f in findings[entry.pair.name])
+        counted = Counter(f.severity for f in findings[entry.pair.key])
         assert entry.pair.python is not None and entry.pair.elixir is not None
         overview.append(
             [
@@ -314,7 +323,7 @@ def _mismatches(entries: Sequence[TypeStatus], findings: dict[str, list[Finding]
             ]
         )
     header = ["type", *(severity.value for severity in Severity), "Python", "Elixir"]
-    details = "\n\n".join(_side_by_side(entry, findings[entry.pair.name], result) for entry in entries)
+    details = "\n\n".join(_side_by_side(entry, findings[entry.pair.key], result) for entry in entries)
     return "\n\n".join(
         [
             "Types with a P0, P1 or P2 finding, then every field of both sides.",
@@ -363,7 +372,8 @@ def _elixir_only(entries: Sequence[TypeStatus]) -> str:
     blocks = []
     for entry in entries:
         assert entry.pair.elixir is not None
-        blocks.append(_one_sided(entry.pair.elixir, "enforced", ""))
+        note = entry.pair.note
+        blocks.append(_one_sided(entry.pair.elixir, "enforced", f". Not aligned: {text(note)}." if note else ""))
     return "\n\n".join(
         [
             "Elixir modules with no Python counterpart: port-only API, or types upstream renamed or removed.",
@@ -372,7 +382,7 @@ def _elixir_only(entries: Sequence[TypeStatus]) -> str:
     )
 
 
-def _wire_compatible(entries: Sequence[TypeStatus], findings: dict[str, list[Finding]]) -> str:
+def _wire_compatible(entries: Sequence[TypeStatus], findings: dict[tuple[str, str], list[Finding]]) -> str:
     rows = [
         [
             code(entry.pair.name, in_table=True),
@@ -382,7 +392,7 @@ def _wire_compatible(entries: Sequence[TypeStatus], findings: dict[str, list[Fin
             text(finding.message),
         ]
         for entry in entries
-        for finding in findings[entry.pair.name]
+        for finding in findings[entry.pair.key]
     ]
     return "\n\n".join(
         [
@@ -426,9 +436,9 @@ def _parity(entries: Sequence[TypeStatus]) -> str:
 
 
 def _status_sections(result: AuditResult) -> list[str]:
-    findings: dict[str, list[Finding]] = defaultdict(list)
+    findings: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for finding in result.findings:  # in Finding.sort_key order, as the audit returns them
-        findings[finding.type_name].append(finding)
+        findings[finding.pair].append(finding)
     by_status: dict[Status, list[TypeStatus]] = defaultdict(list)
     for entry in result.types:
         by_status[entry.status].append(entry)
@@ -449,6 +459,31 @@ def _status_sections(result: AuditResult) -> list[str]:
 
 
 # --- accepted findings, baseline, diagnostics, legend --------------------------------------------
+
+
+def _inferred(result: AuditResult) -> str:
+    rows = []
+    for entry in inferred_pairs(result):
+        pair, found = entry.pair, entry.pair.found
+        assert pair.python is not None and pair.elixir is not None and found is not None
+        rows.append(
+            [
+                code(pair.python.qualname, in_table=True),
+                code(pair.elixir.qualname, in_table=True),
+                text(found.how.value),
+                f"{found.score:.2f}",
+                text(found.evidence),
+            ]
+        )
+    if not rows:
+        return ""
+    return "\n\n".join(
+        [
+            f"## Pairs not found by name ({len(rows)})",
+            f"Counterparts found by module path, by shape or as a local type. {PINNING_HINT}",
+            _table(["Python", "Elixir", "how", "score", "evidence"], rows, numeric=(3,)),
+        ]
+    )
 
 
 def _suppressed(result: AuditResult) -> str:
@@ -520,6 +555,7 @@ def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> str
         _summary(result),
         _priorities(result),
         *_status_sections(result),
+        _inferred(result),
         _suppressed(result),
         _baseline(result),
         _diagnostics(result),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from auditor.audit import AuditResult, Status
+from auditor.align import How
+from auditor.audit import AuditResult, Status, TypeStatus
 from auditor.findings import Severity
 
 
@@ -33,3 +34,14 @@ def triage_counts(result: AuditResult) -> dict[str, int]:
         "baselined": baselined,
         "new": len(result.findings) - baselined,
     }
+
+
+INFERRED = frozenset({How.PATH, How.SHAPE, How.LOCAL_TYPE})
+"""Ways of finding a pair that a maintainer may want to confirm: not the same name, not a pin."""
+
+PINNING_HINT = "Pin another counterpart with --map Name=Module, or keep a type unpaired with --map Name=."
+
+
+def inferred_pairs(result: AuditResult) -> list[TypeStatus]:
+    """The pairs found by module path, shape or as a local type, in report order."""
+    return [entry for entry in result.types if entry.pair.found is not None and entry.pair.found.how in INFERRED]

@@ -19,7 +19,14 @@ from auditor.audit import AuditResult, Checkout
 from auditor.findings import FailOn, Finding, Severity, SideRef, type_and_field
 from auditor.model import SideModel
 from auditor.reports import DEFAULT_OPTIONS, ReportOptions
-from auditor.reports.summary import audited_type_count, finding_counts, triage_counts, type_counts
+from auditor.reports.summary import (
+    PINNING_HINT,
+    audited_type_count,
+    finding_counts,
+    inferred_pairs,
+    triage_counts,
+    type_counts,
+)
 from auditor.reports.untrusted import replace_unsafe
 
 PLAIN_WIDTH = 120
@@ -105,7 +112,7 @@ def _findings(findings: list[Finding], baselined: bool) -> list[RenderableType]:
     blocks: list[RenderableType] = []
     for severity, in_severity in groupby(findings, key=lambda f: f.severity):
         blocks.append(Text(f"\n{severity.value}", style=SEVERITY_STYLES[severity]))
-        for type_name, in_type in groupby(in_severity, key=lambda f: f.type_name):
+        for type_name, in_type in groupby(in_severity, key=lambda f: f.shown_type):
             blocks.append(Text(f" {clean(type_name)}", style="bold"))
             blocks.extend(_finding(finding, baselined) for finding in in_type)
     return blocks
@@ -135,7 +142,7 @@ def _verdict(result: AuditResult) -> Text | None:
     if not failing:
         return Text(f"passed: no new finding at or above {result.fail_on.value}")
     named = [
-        f"{clean(type_and_field(f.type_name, f.field))} {f.rule} {f.severity.value}" for f in failing[:VERDICT_NAMED]
+        f"{clean(type_and_field(f.shown_type, f.field))} {f.rule} {f.severity.value}" for f in failing[:VERDICT_NAMED]
     ]
     if len(failing) > VERDICT_NAMED:
         named.append(f"and {len(failing) - VERDICT_NAMED} more")
@@ -149,9 +156,23 @@ def _suppressed(result: AuditResult) -> list[RenderableType]:
     lines: list[RenderableType] = [Text("\nSuppressed", style="bold underline")]
     for entry in result.suppressed:
         finding = entry.finding
-        named = type_and_field(finding.type_name, finding.field)
+        named = type_and_field(finding.shown_type, finding.field)
         where = f"{entry.source} at {entry.where.path}:{entry.where.line}"
         lines.append(Text(clean(f"  {named}  {finding.rule}  {finding.severity.value}  {where}: {entry.reason}")))
+    return lines
+
+
+def _inferred(result: AuditResult) -> list[RenderableType]:
+    entries = inferred_pairs(result)
+    if not entries:
+        return []
+    lines: list[RenderableType] = [Text("\nPairs not found by name", style="bold underline")]
+    for entry in entries:
+        pair, found = entry.pair, entry.pair.found
+        assert pair.python is not None and pair.elixir is not None and found is not None
+        how = f"{found.how.value} {found.score:.2f}"
+        lines.append(Text(clean(f"  {pair.python.name} = {pair.elixir.qualname}  {how}: {found.evidence}")))
+    lines.append(Text(f"  {PINNING_HINT}"))
     return lines
 
 
@@ -193,7 +214,8 @@ def render_to(result: AuditResult, console: Console, options: ReportOptions) -> 
     )
     console.print(header)
     console.print(_summary(result))
-    for block in _new_then_baselined(result, options) + _suppressed(result) + _diagnostics(result):
+    blocks = _new_then_baselined(result, options) + _inferred(result) + _suppressed(result) + _diagnostics(result)
+    for block in blocks:
         console.print(block)
     verdict = _verdict(result)
     if verdict is not None:
