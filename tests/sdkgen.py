@@ -16,6 +16,11 @@ A faithful port audits with no finding at all, with one exception the tool canno
 has no bytes type, so every `bytes` field is a `bytes-as-base64` info finding
 (`inherent_findings(spec)` lists them; `generate_spec(..., with_bytes=False)` leaves bytes out).
 
+A spec may also say where the port keeps a type under another name (`renames`: another module
+path, or a local type of a model that uses it) and which port-only modules share a type's name
+without being it (`false_friends`); `tests.renames` draws both. `elixir_home` is the one place that
+says where a type lives in the port, so references, injections and expectations all follow a rename.
+
 Rendering choices that do not change the meaning (`integer()` or `non_neg_integer()`, `[x]` or
 `list(x)`, `Optional[X]` or `X | None`) are drawn from a hash of the place they appear, so a spec
 always renders to the same text.
@@ -26,7 +31,8 @@ from __future__ import annotations
 import random
 import re
 import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -216,17 +222,61 @@ class ModuleSpec:
     port_in_one_file: bool = False  # the port puts every module-level type of this module in one file
 
 
+class RenameWay(StrEnum):
+    """How the port renamed a type; the examples rename `OrderItem` or the Literal alias `OrderKind`."""
+
+    NAMESPACE = "namespace"  # Root.Chat.OrderItem
+    PATH = "path"  # Root.Order.Item
+    PLURAL = "plural"  # Root.Orders.Item
+    REPEATED = "repeated"  # Root.OrderItems.Item
+    PREFIX_DROPPED = "prefix-dropped"  # Root.Item, Root.Chat.Item
+    SUFFIX_DROPPED = "suffix-dropped"  # Root.Order
+    SYNONYM = "synonym"  # Root.Order.Line, Root.PurchaseItem, Root.PurchaseLine
+    LOCAL = "local"  # `@type kind` in the module of a model with a field of that type
+
+
+@dataclass(frozen=True)
+class PortRename:
+    """Where the port keeps the spec type `name`: the module `path` (segments under the port's root),
+    or the local type `local` of the module of the model `host`."""
+
+    name: str
+    way: RenameWay
+    path: tuple[str, ...] = ()
+    host: str | None = None
+    local: str | None = None
+
+
+class FriendKind(StrEnum):
+    ATOMS = "atoms"  # @type t :: :legacy | :unset
+    UNION = "union"  # @type t :: String.t() | [String.t()]
+    STRUCT = "struct"  # a struct of `legacy_*` fields
+
+
+@dataclass(frozen=True)
+class FalseFriend:
+    """A port-only module at `path` (under the port's root) whose last segment is a spec type's name
+    but whose kind is another: it must never be taken for that type."""
+
+    path: tuple[str, ...]
+    kind: FriendKind
+
+
 @dataclass(frozen=True)
 class Spec:
     package: str
     modules: tuple[ModuleSpec, ...]
     types: tuple[TypeSpec, ...]
+    renames: tuple[PortRename, ...] = ()
+    false_friends: tuple[FalseFriend, ...] = ()
     _by_name: dict[str, TypeSpec] = field(default_factory=dict, init=False, repr=False, compare=False)
     _modules_by_name: dict[str, ModuleSpec] = field(default_factory=dict, init=False, repr=False, compare=False)
     _types_by_module: dict[str, list[TypeSpec]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _renames_by_name: dict[str, PortRename] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._by_name.update({typedef.name: typedef for typedef in self.types})
+        self._renames_by_name.update({rename.name: rename for rename in self.renames})
         self._modules_by_name.update({module.name: module for module in self.modules})
         for typedef in self.types:
             self._types_by_module.setdefault(typedef.module, []).append(typedef)
@@ -236,6 +286,9 @@ class Spec:
 
     def module(self, name: str) -> ModuleSpec:
         return self._modules_by_name[name]
+
+    def renamed(self, name: str) -> PortRename | None:
+        return self._renames_by_name.get(name)
 
     def defined_in(self, module: str) -> list[TypeSpec]:
         return self._types_by_module.get(module, [])
@@ -606,6 +659,11 @@ class ElixirHome:
 
 
 def elixir_home(spec: Spec, name: str) -> ElixirHome:
+    rename = spec.renamed(name)
+    if rename is not None and rename.host is not None:
+        return ElixirHome(elixir_home(spec, rename.host).module, rename.local)
+    if rename is not None:
+        return ElixirHome(".".join((spec.elixir_root, *rename.path)))
     typedef = spec.named(name)
     if isinstance(typedef, LiteralAliasSpec | UnionAliasSpec) and typedef.host is not None:
         return ElixirHome(elixir_home(spec, typedef.host).module, snake_case(name))
@@ -701,10 +759,10 @@ def plan_port(spec: Spec) -> Port:
     modules: list[PortModule] = []
     local_types: dict[str, list[tuple[str, ExType]]] = {}
     for typedef in spec.types:
-        if isinstance(typedef, LiteralAliasSpec | UnionAliasSpec) and typedef.host is not None:
+        if isinstance(typedef, LiteralAliasSpec | UnionAliasSpec):
             home = elixir_home(spec, typedef.name)
-            assert home.local is not None
-            local_types.setdefault(home.module, []).append((home.local, _alias_target(spec, typedef)))
+            if home.local is not None:
+                local_types.setdefault(home.module, []).append((home.local, _alias_target(spec, typedef)))
     for typedef in spec.types:
         if isinstance(typedef, ScalarAliasSpec):
             continue
@@ -726,7 +784,23 @@ def plan_port(spec: Spec) -> Port:
         else:
             module = replace(module, own_type=_alias_target(spec, typedef))
         modules.append(module)
+    modules.extend(_false_friend(spec, friend) for friend in spec.false_friends)
     return Port(tuple(modules))
+
+
+FRIEND_VALUES = ("legacy", "unset")
+"""The values of an atom-enum false friend; no generated Literal or enum uses them."""
+
+
+def _false_friend(spec: Spec, friend: FalseFriend) -> PortModule:
+    files = "_".join(snake_case(segment) for segment in friend.path)
+    module = PortModule(".".join((spec.elixir_root, *friend.path)), file=f"legacy_{files}")
+    if friend.kind is FriendKind.ATOMS:
+        return replace(module, own_type=ExValues(FRIEND_VALUES, atoms=True))
+    if friend.kind is FriendKind.UNION:
+        return replace(module, own_type=ExUnion((STRING_T, ExList(STRING_T))))
+    legacy = (PortField("legacy_code", STRING_T, nullable=True), PortField("legacy_flag", ExText("boolean()")))
+    return replace(module, struct=PortStruct(legacy))
 
 
 def _alias_target(spec: Spec, typedef: EnumSpec | LiteralAliasSpec | UnionAliasSpec) -> ExType:
@@ -747,9 +821,8 @@ def _last_segment(module: str) -> str:
 class _ElixirModuleWriter:
     """Renders one module; top-level modules may `alias` the module-level types they use."""
 
-    def __init__(self, module: PortModule, root: str, aliasable: frozenset[str]) -> None:
+    def __init__(self, module: PortModule, aliasable: frozenset[str]) -> None:
         self.module = module
-        self.root = root
         self.aliasable = aliasable
         self.aliased: set[str] = set()
 
@@ -841,19 +914,21 @@ class _ElixirModuleWriter:
 
 
 def _render_module(
-    module: PortModule, children: Mapping[str, list[PortModule]], root: str, aliasable: frozenset[str], depth: int
+    module: PortModule, children: Mapping[str, list[PortModule]], aliasable: frozenset[str], depth: int
 ) -> list[str]:
-    writer = _ElixirModuleWriter(module, root, aliasable)
+    writer = _ElixirModuleWriter(module, aliasable)
     body = writer.body()
     for child in children.get(module.name, []):
         body.append("")
-        body.extend(_render_module(child, children, root, aliasable, 1))
+        body.extend(_render_module(child, children, aliasable, 1))
     head: list[str] = []
     if module.struct is not None and module.struct.style is StructStyle.TYPED_STRUCT:
         head.append("  use TypedStruct")
-    if writer.aliased:
-        written = ", ".join(sorted(_last_segment(name) for name in writer.aliased))
-        head.append(f"  alias {root}.{{{written}}}")
+    by_parent: dict[str, list[str]] = {}
+    for name in sorted(writer.aliased):
+        parent, last = name.rsplit(".", 1)
+        by_parent.setdefault(parent, []).append(last)
+    head.extend(f"  alias {parent}.{{{', '.join(lasts)}}}" for parent, lasts in sorted(by_parent.items()))
     title = _last_segment(module.name) if depth else module.name
     lines = [f"defmodule {title} do", f'  @moduledoc "Port of {_last_segment(module.name)}."']
     lines.extend(["", *head] if head else [])
@@ -863,8 +938,9 @@ def _render_module(
 
 def render_port(port: Port, package: str) -> dict[str, str]:
     """The port's `lib/` tree: relative path -> source."""
-    root = f"{camel_case(package)}.Types"
-    aliasable = frozenset(m.name for m in port.modules if m.parent is None)
+    # An alias names a module by its last segment: one that two modules share would be ambiguous.
+    sharing = Counter(_last_segment(m.name) for m in port.modules)
+    aliasable = frozenset(m.name for m in port.modules if m.parent is None and sharing[_last_segment(m.name)] == 1)
     children: dict[str, list[PortModule]] = {}
     files: dict[str, list[PortModule]] = {}
     for module in port.modules:
@@ -874,7 +950,7 @@ def render_port(port: Port, package: str) -> dict[str, str]:
             files.setdefault(module.file, []).append(module)
     rendered: dict[str, str] = {}
     for file, modules in files.items():
-        blocks = ["\n".join(_render_module(module, children, root, aliasable, 0)) for module in modules]
+        blocks = ["\n".join(_render_module(module, children, aliasable, 0)) for module in modules]
         rendered[f"lib/{package}/types/{file}.ex"] = "\n\n".join(blocks) + "\n"
     return rendered
 
@@ -892,14 +968,19 @@ class ExpectedFinding:
     field: str | None
 
 
-def inherent_findings(spec: Spec) -> list[ExpectedFinding]:
-    """What even a faithful port reports: `bytes-as-base64` for every bytes field (Elixir has no bytes)."""
-    return [
+def inherent_findings(spec: Spec, dropped: Collection[str] = ()) -> list[ExpectedFinding]:
+    """What even a faithful port reports: `bytes-as-base64` for every bytes field (Elixir has no bytes)
+    of a model the port did not drop, and `extra-type` for every false friend (named like a type, it is
+    none of the spec's)."""
+    bytes_fields = [
         ExpectedFinding("bytes-as-base64", "info", model.name, spec_field.name)
         for model in spec.models()
+        if model.name not in dropped
         for spec_field in spec.all_fields(model)
         if spec_field.type == ScalarType(ScalarKind.BYTES)
     ]
+    friends = [ExpectedFinding("extra-type", "P3", friend.path[-1], None) for friend in spec.false_friends]
+    return bytes_fields + friends
 
 
 def write_tree(root: Path, files: Mapping[str, str]) -> Path:
