@@ -21,10 +21,7 @@ from auditor.model import Location
 from tests.conftest import REPO_ROOT, SAMPLE_ELIXIR, SAMPLE_PYTHON, invoke, write_tree
 
 INVOICE = "from pydantic import BaseModel\n\nclass Invoice(BaseModel):\n    total: int\n"
-BILL = (
-    "defmodule Shop.Billing.Bill do\n  defstruct [:total]\n"
-    "  @type t :: %__MODULE__{total: integer()}\nend\n"
-)
+BILL = "defmodule Shop.Billing.Bill do\n  defstruct [:total]\n  @type t :: %__MODULE__{total: integer()}\nend\n"
 
 
 def report(*args: str | Path) -> dict:
@@ -328,9 +325,11 @@ def test_triage_keys_parse_to_exact_values_with_the_line_of_each_ignore(in_tmp: 
 
 
 def test_the_pyproject_form_of_the_triage_keys(in_tmp: Path) -> None:
-    text = TRIAGE_HEADERS.replace("[severity]", "[tool.parity-audit.severity]").replace(
-        "[[ignore]]\n", "[[tool.parity-audit.ignore]]\n"
-    ).replace("[[ ignore ]]", '[[tool . "parity-audit" . ignore]]')
+    text = (
+        TRIAGE_HEADERS.replace("[severity]", "[tool.parity-audit.severity]")
+        .replace("[[ignore]]\n", "[[tool.parity-audit.ignore]]\n")
+        .replace("[[ ignore ]]", '[[tool . "parity-audit" . ignore]]')
+    )
     (in_tmp / "pyproject.toml").write_text('[project]\nname = "port"\n\n[tool.parity-audit]\n' + text)
     expected = expected_triage("pyproject.toml", (13, 19))
     assert read_settings(Path("pyproject.toml")) == replace(expected, table=("tool", "parity-audit"))
@@ -437,7 +436,7 @@ def test_entry_lines_finds_every_ignore_entry_and_nothing_else(
             text += "{" + ", ".join(f"{key} = {source}" for key, (source, _) in fields.items()) + "},\n"
             text += "# {'no': 'entry'}\n" + "\n" * after.count("\n")
         else:
-            header = '.'.join(('tool', '"parity-audit"', "ignore") if pyproject else ("ignore",))
+            header = ".".join(("tool", '"parity-audit"', "ignore") if pyproject else ("ignore",))
             text += f"[[ {header} ]]  # [[ignore]]\n"
             text += "".join(f"{key} = {source}\n" for key, (source, _) in fields.items()) + after
     if inline:
@@ -461,7 +460,7 @@ IGNORE_ENTRY = '[[ignore]]\ntype = "Asset"\nrule = "missing-field"\nreason = "tr
     [
         ("bad.toml", 'pythn = "py"\n', ["Unknown key 'pythn'", "did you mean 'python'?"]),
         ("pyproject.toml", '[tool.parity-audit]\nfail_on = "P1"\n', ["'tool.parity-audit.fail_on'", "'fail-on'"]),
-        ("bad.toml", 'python = 3\n', ["'python'", "must be a non-empty string, got 3"]),
+        ("bad.toml", "python = 3\n", ["'python'", "must be a non-empty string, got 3"]),
         ("bad.toml", 'python-include = "src/**"\n', ["'python-include'", "must be an array of non-empty strings"]),
         ("bad.toml", 'exclude-type = ["A", 1]\n', ["'exclude-type'", "must be an array of non-empty strings"]),
         ("bad.toml", 'map = ["Invoice=Shop.Bill"]\n', ["'map'", "must be a table, got an array"]),
@@ -495,7 +494,8 @@ IGNORE_ENTRY = '[[ignore]]\ntype = "Asset"\nrule = "missing-field"\nreason = "tr
         ("bad.toml", IGNORE_ENTRY.replace('rule = "missing-field"\n', ""), ["'ignore' entry on line 1", "no 'rule'"]),
         (
             "pyproject.toml",
-            "[tool.parity-audit]\n" + IGNORE_ENTRY.replace("[[ignore]]", "[[tool.parity-audit.ignore]]").replace(
+            "[tool.parity-audit]\n"
+            + IGNORE_ENTRY.replace("[[ignore]]", "[[tool.parity-audit.ignore]]").replace(
                 'reason = "tracked upstream"\n', ""
             ),
             ["'tool.parity-audit.ignore' entry on line 2", "no 'reason'"],
@@ -510,7 +510,7 @@ IGNORE_ENTRY = '[[ignore]]\ntype = "Asset"\nrule = "missing-field"\nreason = "tr
         ("bad.toml", 'python = "py"\njobs = = 2\n', ["bad.toml is not valid TOML", "line 2"]),
         ("bad.toml", 'python-include = [\n"src/**",\n', ["bad.toml is not valid TOML", "line 3"]),
         ("bad.toml", 'python = "py"\npython = "py2"\n', ["bad.toml is not valid TOML", "line 2"]),
-        ("pyproject.toml", '[tool.ruff]\nline-length = 100\n', ["pyproject.toml has no [tool.parity-audit] table"]),
+        ("pyproject.toml", "[tool.ruff]\nline-length = 100\n", ["pyproject.toml has no [tool.parity-audit] table"]),
         ("pyproject.toml", '[tool]\nparity-audit = "on"\n', ["'tool.parity-audit'", "must be a table, got 'on'"]),
         (
             "bad.toml",
@@ -544,7 +544,7 @@ def test_a_config_file_found_in_the_current_directory_is_checked_as_well(in_tmp:
     assert result.exit_code == 2
     assert "'jobs' in .parity-audit.toml must be an integer of at least 1, got '2'." in result.stderr
     (in_tmp / ".parity-audit.toml").unlink()
-    (in_tmp / "pyproject.toml").write_text('[tool.parity-audit\n')
+    (in_tmp / "pyproject.toml").write_text("[tool.parity-audit\n")
     assert "pyproject.toml is not valid TOML" in invoke(SAMPLE_PYTHON, SAMPLE_ELIXIR).stderr
 
 
@@ -629,3 +629,29 @@ def test_config_ignores_severities_and_disabled_rules_take_effect_end_to_end(in_
     (stale,) = [d for d in configured["diagnostics"] if d["side"] == "config"]
     assert (stale["level"], stale["path"], stale["line"]) == ("warning", ".parity-audit.toml", 11)
     assert "Nowhere" in stale["message"]
+
+
+def test_an_ignore_can_name_one_of_two_modules_that_share_a_name(in_tmp: Path) -> None:
+    receipt = "defmodule Shop.{ns}.Receipt do\n  defstruct [:id]\nend\n"
+    write_tree(in_tmp / "py", {"shop/__init__.py": "", "shop/types.py": INVOICE})
+    write_tree(
+        in_tmp / "ex",
+        {
+            "lib/shop/invoice.ex": BILL.replace("Billing.Bill", "Invoice"),
+            "lib/shop/legacy/receipt.ex": receipt.format(ns="Legacy"),
+            "lib/shop/old/receipt.ex": receipt.format(ns="Old"),
+        },
+    )
+    (in_tmp / ".parity-audit.toml").write_text(
+        'python = "py"\nelixir = "ex"\n\n[[ignore]]\ntype = "Shop.Old.Receipt"\nrule = "extra-type"\n'
+        'reason = "Kept for old callers."\n'
+    )
+    document = report()
+    assert [(f["type"], f["elixir_type"]) for f in document["findings"]] == [("Receipt", "Shop.Legacy.Receipt")]
+    assert [s["elixir_type"] for s in document["suppressed"]] == ["Shop.Old.Receipt"]
+    statuses = {(t["elixir"] or {}).get("module"): t["status"] for t in document["types"]}
+    assert statuses == {
+        "Shop.Invoice": "parity",
+        "Shop.Legacy.Receipt": "elixir-only",
+        "Shop.Old.Receipt": "elixir-only",
+    }
