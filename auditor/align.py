@@ -549,6 +549,7 @@ class _Aligner:
         self.by_name: dict[str, list[TypeDef]] = defaultdict(list)
         self.by_spelling: dict[tuple[str, ...], list[TypeDef]] = defaultdict(list)
         self.alias_modules: dict[str, list[TypeDef]] = defaultdict(list)
+        self.alias_spellings: dict[tuple[str, ...], list[TypeDef]] = defaultdict(list)
         self.locals: list[TypeDef] = []
         for typedef in elixir.types:
             if _is_module_level(typedef):
@@ -559,6 +560,8 @@ class _Aligner:
                 elif typedef.public:
                     # A module whose `@type t` is one other type (`@type t :: String.t()`, `Text.t()`).
                     self.alias_modules[typedef.name].append(typedef)
+                    for spelling in _path_spellings(typedef, root):
+                        self.alias_spellings[spelling].append(typedef)
             elif typedef.public:
                 self.locals.append(typedef)
         self.locals_by_name: dict[str, list[TypeDef]] = defaultdict(list)
@@ -601,9 +604,13 @@ class _Aligner:
             if not candidates and not _is_record(python):
                 # The port narrowed the alias or enum to a single type, or made it a local type of the
                 # struct that uses it: compare it, do not call it missing.
-                candidates = self._unclaimed(self.alias_modules.get(python.name, []))
-                candidates = candidates or self._unclaimed(self.locals_by_name.get(snake_case(python.name), []))
-                how = How.NAME
+                candidates, how = self._unclaimed(self.alias_modules.get(python.name, [])), How.NAME
+                if not candidates:
+                    spelled = self.alias_spellings.get(name_tokens(python.name), [])
+                    candidates, how = self._unclaimed(spelled), How.PATH
+                if not candidates:
+                    local = self.locals_by_name.get(snake_case(python.name), [])
+                    candidates, how = self._unclaimed(local), How.NAME
             if not candidates:
                 continue
             ranked = sorted(

@@ -248,6 +248,8 @@ class PortRename:
 
 
 class FriendKind(StrEnum):
+    """What a false friend is instead of the type whose name it has."""
+
     ATOMS = "atoms"  # @type t :: :legacy | :unset
     UNION = "union"  # @type t :: String.t() | [String.t()]
     STRUCT = "struct"  # a struct of `legacy_*` fields
@@ -256,7 +258,7 @@ class FriendKind(StrEnum):
 @dataclass(frozen=True)
 class FalseFriend:
     """A port-only module at `path` (under the port's root) whose last segment is a spec type's name
-    but whose kind is another: it must never be taken for that type."""
+    but whose kind or fields are others: it must never be taken for that type."""
 
     path: tuple[str, ...]
     kind: FriendKind
@@ -1031,6 +1033,7 @@ class _Builder:
     rng: random.Random
     fields_per_type: tuple[int, int]
     with_bytes: bool
+    literal_alias_uses: float
     types: list[TypeSpec] = field(default_factory=list)
     modules: list[ModuleSpec] = field(default_factory=list)
     index: dict[str, int] = field(default_factory=dict)
@@ -1096,6 +1099,14 @@ class _Builder:
         return NamedRef(name) if name is not None else None
 
     def field_type(self) -> FieldType:
+        # Checked before any draw, so that the default (0) draws exactly the specs it always drew.
+        if (
+            self.literal_alias_uses
+            and LiteralAliasSpec in self.names_by_kind
+            and self.rng.random() < self.literal_alias_uses
+            and (ref := self.ref(LiteralAliasSpec))
+        ):
+            return ref
         roll = self.rng.random()
         if roll < 0.42:
             return self.scalar()
@@ -1169,8 +1180,11 @@ class _Builder:
             name = self.rng.choice(_FIELD_WORDS)
             if self.rng.random() < 0.3 or name in taken:
                 name = f"{name}_{self.rng.choice(_FIELD_WORDS)}"
-            if name in taken:
-                name = f"{name}{attempt}"
+            stem, suffix = name, attempt
+            while name in taken:
+                # An inherited field may already have the numbered name: a field is never redefined.
+                name = f"{stem}{suffix}"
+                suffix += 1
             taken.add(name)
             field_type = self.field_type()
             optional, default = self.optionality(field_type)
@@ -1253,14 +1267,17 @@ def generate_spec(
     fields_per_type: tuple[int, int] = (6, 14),
     types_per_module: tuple[int, int] = (5, 10),
     with_bytes: bool = True,
+    literal_alias_uses: float = 0.0,
     package: str = "acme",
 ) -> Spec:
     """A deterministic (for a given `rng` state) SDK of `type_count` audited types.
 
     Types are drawn module by module; scalar aliases (`AccountID = str`) are added in modules of
     their own and are not counted, since the tool never audits them on their own.
+    `literal_alias_uses` is the extra chance that a field, once a Literal alias exists, is of one
+    (a port may make such an alias a local type of the model that uses it).
     """
-    builder = _Builder(rng, fields_per_type, with_bytes)
+    builder = _Builder(rng, fields_per_type, with_bytes, literal_alias_uses)
     for index in range(max(1, type_count // 40)):
         alias_module = f"ids{index}" if index else "ids"
         builder.modules.append(ModuleSpec(alias_module))

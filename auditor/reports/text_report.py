@@ -214,7 +214,8 @@ def render_to(result: AuditResult, console: Console, options: ReportOptions) -> 
     )
     console.print(header)
     console.print(_summary(result))
-    blocks = _new_then_baselined(result, options) + _inferred(result) + _suppressed(result) + _diagnostics(result)
+    # The verdict closes the report right after the findings it counts; the pairs to confirm come first.
+    blocks = _inferred(result) + _new_then_baselined(result, options) + _suppressed(result) + _diagnostics(result)
     for block in blocks:
         console.print(block)
     verdict = _verdict(result)
