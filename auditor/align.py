@@ -538,6 +538,8 @@ class _Aligner:
         self.infer = infer
         self.diagnostics: list[Diagnostic] = []
         self.paired: dict[str, tuple[TypeDef, Found]] = {}
+        self.counterparts: dict[str, str] = {}
+        """Python qualified name -> Elixir qualified name of every pair so far, kept with `paired`."""
         self.claimed: set[str] = set()
         self.notes: dict[str, str] = {}
         self.unpairable: set[str] = set()
@@ -569,12 +571,9 @@ class _Aligner:
             self.locals_by_name[local.name].append(local)
         self._pin(python, name_map)
 
-    @property
-    def counterparts(self) -> dict[str, str]:
-        return {python: elixir.qualname for python, (elixir, _) in self.paired.items()}
-
     def _pair(self, python: TypeDef, elixir: TypeDef, found: Found) -> None:
         self.paired[python.qualname] = (elixir, found)
+        self.counterparts[python.qualname] = elixir.qualname
         self.claimed.add(elixir.qualname)
 
     def _pin(self, python: SideModel, name_map: Mapping[str, str]) -> None:

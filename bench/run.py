@@ -3,7 +3,8 @@
 Measures, as the median of several runs each, parity-audit end to end as a process with the cache
 off (cold), the floor (bench/floor.py: the same files parsed by libcst and tree-sitter alone), and
 peak RSS; then `--jobs 1` against `--jobs 2` on the largest pair, and a cached re-run with one file
-changed on the 1,000-type pair. Prints a Markdown report (the content of bench/RESULTS.md).
+changed on the 1,000-type pair; and, on the 10,000-type pair, the alignment stage alone (bench/alignment.py).
+Prints a Markdown report (the content of bench/RESULTS.md).
 
 Usage: python bench/run.py [--sizes 100 1000 10000] [--runs 5] [--output bench/RESULTS.md]
 """
@@ -29,6 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from auditor.output_file import write_output  # noqa: E402
+from bench.alignment import report as alignment_report  # noqa: E402
 from tests.sdkgen import generate_spec, render_elixir, render_python, write_tree  # noqa: E402
 
 AUDIT = [sys.executable, "-m", "auditor"]
@@ -158,6 +160,8 @@ def main() -> None:
         ]
         if 1000 in pairs:
             lines += ["", *cached_rerun(pairs[1000], work / "cache", arguments.runs)]
+        if 10000 in pairs:
+            lines += ["", *alignment_report(10000, arguments.runs, roots=(pairs[10000].python, pairs[10000].elixir))]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     report = "\n".join(lines) + "\n"
