@@ -41,6 +41,7 @@ from auditor.model import (
     TypeExpr,
     TypeKind,
     UnionOf,
+    references,
     split_none,
 )
 
@@ -188,7 +189,7 @@ def unknown_pins(
     names no audited type, the closest name on that side or None), in name order."""
     import difflib  # only a wrong pin needs it
 
-    audited = sorted({name for t in python.types if t.kind in AUDITED_KINDS and t.public for name in (t.name,)})
+    audited = sorted({t.name for t in python.types if t.kind in AUDITED_KINDS and t.public})
     modules = sorted(t.qualname for t in elixir.types if t.public or _is_module_level(t))
     known_modules = set(modules)
     unknown: list[tuple[str, str, str, str | None]] = []
@@ -204,20 +205,6 @@ def unknown_pins(
 # ---------------------------------------------------------------------------------------------
 # Evidence
 # ---------------------------------------------------------------------------------------------
-
-
-def _refs(expr: TypeExpr) -> Iterator[str]:
-    match expr:
-        case Ref(qualname=qualname):
-            yield qualname
-        case ListOf(item=item):
-            yield from _refs(item)
-        case MapOf(key=key, value=value):
-            yield from _refs(key)
-            yield from _refs(value)
-        case TupleOf(items=items) | UnionOf(members=items):
-            for item in items:
-                yield from _refs(item)
 
 
 def _type_class(expr: TypeExpr) -> str:
@@ -328,15 +315,16 @@ class _Scorer:
         agreement = agreeing / len(shared) if shared else 0.0
         return share * (0.75 + 0.25 * agreement), len(shared), f"{len(shared)} of {len(python.fields)} fields shared"
 
-    def _values(self, python: TypeDef, elixir: _Candidate, counterparts: Mapping[str, str]) -> tuple[float, int, str]:
+    def _values(self, python: TypeDef, elixir: TypeDef, counterparts: Mapping[str, str]) -> tuple[float, int, str]:
         """Value overlap of two enums/aliases, or for unions of types the share of members paired."""
         python_values = _choice_values(python.target)
         if python_values:
-            shared = len(python_values & elixir.values)
-            union = len(python_values | elixir.values)
+            elixir_values = _choice_values(elixir.target)
+            shared = len(python_values & elixir_values)
+            union = len(python_values | elixir_values)
             return shared / union, shared, f"{shared} of {len(python_values)} values shared"
-        python_members = set(_refs(python.target)) if python.target is not None else set()
-        elixir_members = set(_refs(elixir.typedef.target)) if elixir.typedef.target is not None else set()
+        python_members = set(references(python.target)) if python.target is not None else set()
+        elixir_members = set(references(elixir.target)) if elixir.target is not None else set()
         if not python_members:
             return 0.0, 0, "no values"
         paired = sum(1 for member in python_members if counterparts.get(member) in elixir_members)
@@ -385,7 +373,7 @@ class _Scorer:
         if _is_record(python) and _is_record(elixir):
             return self._fields(python, elixir, weighted)
         if not _is_record(python) and not _is_record(elixir):
-            return self._values(python, self.candidate(elixir), counterparts)
+            return self._values(python, elixir, counterparts)
         return 0.0, 0, f"{python.kind.value} against {elixir.kind.value}"
 
     def confirmed(self, python: TypeDef, elixir: TypeDef, how: How, counterparts: Mapping[str, str]) -> Found:
@@ -509,7 +497,7 @@ def _best_first(edges: Sequence[Edge]) -> Iterator[Edge]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _common_root(modules: Iterable[str]) -> int:
+def common_root(modules: Iterable[str]) -> int:
     """How many leading segments every module-level Elixir type shares (`Acme.Types`), at most all but one."""
     split = [module.split(".") for module in modules]
     if not split:
@@ -546,7 +534,7 @@ class _Aligner:
         self.deferred: dict[str, tuple[TypeDef, TypeDef, How]] = {}
         """Models whose same-name struct shares under a quarter of their fields, while another struct
         shares most: shape inference decides, and the same-name struct is theirs if it finds nothing."""
-        root = _common_root(t.qualname for t in self.modules)
+        root = common_root(t.qualname for t in self.modules)
         self.scorer = _Scorer(self.python_audited, self.modules, root)
         self.by_name: dict[str, list[TypeDef]] = defaultdict(list)
         self.by_spelling: dict[tuple[str, ...], list[TypeDef]] = defaultdict(list)
@@ -645,15 +633,10 @@ class _Aligner:
             if candidate is same_name or not _compatible(python, candidate):
                 continue
             edge = self.scorer.edge(python, self.scorer.candidate(candidate), self.counterparts, None)
-            if edge is not None and self._field_share(python, candidate) >= 0.5:
+            shared = self.scorer.shape(python, candidate, self.counterparts)[1]
+            if edge is not None and shared >= 0.5 * len(python.fields):
                 return True
         return False
-
-    @staticmethod
-    def _field_share(python: TypeDef, elixir: TypeDef) -> float:
-        names = {f.name for f in elixir.fields}
-        fields = python.fields
-        return sum(1 for f in fields if f.name in names or f.alias in names) / len(fields) if fields else 0.0
 
     def by_shape(self) -> None:
         """Rounds of inference: a pair found in one round is usage evidence for the next."""
@@ -680,8 +663,8 @@ class _Aligner:
             for field in pair_fields(python, elixir):
                 if field.python is None or field.elixir is None:
                     continue
-                python_refs = [r for r in _refs(field.python.type) if r not in self.paired]
-                elixir_refs = [r for r in _refs(field.elixir.type) if r not in self.claimed]
+                python_refs = [r for r in references(field.python.type) if r not in self.paired]
+                elixir_refs = [r for r in references(field.elixir.type) if r not in self.claimed]
                 for python_ref in python_refs:
                     for elixir_ref in elixir_refs:
                         used.setdefault((python_ref, elixir_ref), f"{python.name}.{field.python.name}")
@@ -708,7 +691,11 @@ class _Aligner:
                 by_value[value].append(candidate)
         # A word, field or value that most candidates share is no reason to compare two types.
         common = max(8, len(candidates) // 20)
+        by_qualname = {candidate.typedef.qualname: candidate for candidate in candidates}
         usages = self._usages()
+        used_as: dict[str, list[str]] = defaultdict(list)
+        for python_ref, elixir_ref in usages:
+            used_as[python_ref].append(elixir_ref)
         counterparts = self.counterparts
         for python in open_types:
             bucket: dict[str, _Candidate] = {}
@@ -723,11 +710,9 @@ class _Aligner:
                     found = index.get(word, [])
                     if len(found) <= common:
                         bucket.update((c.typedef.qualname, c) for c in found)
-            for python_ref, elixir_ref in usages:
-                if python_ref == python.qualname:
-                    match = next((c for c in candidates if c.typedef.qualname == elixir_ref), None)
-                    if match is not None:
-                        bucket[elixir_ref] = match
+            for elixir_ref in used_as.get(python.qualname, ()):
+                if elixir_ref in by_qualname:
+                    bucket[elixir_ref] = by_qualname[elixir_ref]
             for qualname in sorted(bucket):
                 candidate = bucket[qualname]
                 if not _compatible(python, candidate.typedef):

@@ -7,6 +7,7 @@ All values are frozen so they can be hashed, cached and shared between stages.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -125,6 +126,21 @@ def union_of(members: list[TypeExpr] | tuple[TypeExpr, ...], discriminator: str 
     if len(flat) == 1 and discriminator is None:
         return flat[0]
     return UnionOf(tuple(flat), discriminator)
+
+
+def references(expr: TypeExpr) -> Iterator[str]:
+    """The qualified name of every named type the expression refers to, at any depth, in order."""
+    match expr:
+        case Ref(qualname=qualname):
+            yield qualname
+        case ListOf(item=item):
+            yield from references(item)
+        case MapOf(key=key, value=value):
+            yield from references(key)
+            yield from references(value)
+        case TupleOf(items=items) | UnionOf(members=items):
+            for item in items:
+                yield from references(item)
 
 
 def split_none(expr: TypeExpr) -> tuple[TypeExpr, bool]:

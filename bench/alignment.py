@@ -35,7 +35,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from auditor import audit  # noqa: E402
-from auditor.align import Alignment, align  # noqa: E402
+from auditor.align import Alignment, align, common_root  # noqa: E402
 from auditor.model import (  # noqa: E402
     ListOf,
     MapOf,
@@ -45,6 +45,7 @@ from auditor.model import (  # noqa: E402
     TypeDef,
     TypeExpr,
     UnionOf,
+    references,
 )
 from tests.sdkgen import generate_spec, render_elixir, render_python, write_tree  # noqa: E402
 
@@ -95,15 +96,6 @@ def _renamed_module(module: str, root: int) -> str:
     return ".".join((*segments[:root], "Renamed", *(f"{segment}V2" for segment in segments[root:])))
 
 
-def _common_root(modules: list[str]) -> int:
-    """How many leading segments every module shares, at most all but one of the shortest's."""
-    split = [module.split(".") for module in modules]
-    count = 0
-    while count < min(map(len, split)) - 1 and len({tuple(s[: count + 1]) for s in split}) == 1:
-        count += 1
-    return count
-
-
 def _rewritten(expr: TypeExpr | None, qualnames: Mapping[str, str]) -> TypeExpr | None:
     """The expression with every reference to a renamed type following the rename."""
     match expr:
@@ -122,7 +114,7 @@ def _rewritten(expr: TypeExpr | None, qualnames: Mapping[str, str]) -> TypeExpr 
 
 def renamed(elixir: SideModel) -> tuple[SideModel, dict[str, str]]:
     """The port with every type moved and renamed, and the old qualified name -> the new one."""
-    root = _common_root([t.qualname for t in elixir.types if t.qualname == t.module])
+    root = common_root(t.qualname for t in elixir.types if t.qualname == t.module)
     modules = {t.module: _renamed_module(t.module, root) for t in elixir.types}
     qualnames = {
         t.qualname: modules[t.module] if t.qualname == t.module else f"{modules[t.module]}.{t.name}_v2"
@@ -150,17 +142,8 @@ def _references(elixir: SideModel) -> Counter[bool]:
     counts: Counter[bool] = Counter()
 
     def visit(expr: TypeExpr | None) -> None:
-        match expr:
-            case Ref(qualname=qualname):
-                counts[qualname in known] += 1
-            case ListOf(item=item):
-                visit(item)
-            case MapOf(key=key, value=value):
-                visit(key)
-                visit(value)
-            case TupleOf(items=items) | UnionOf(members=items):
-                for item in items:
-                    visit(item)
+        for qualname in references(expr) if expr is not None else ():
+            counts[qualname in known] += 1
 
     for typedef in elixir.types:
         visit(typedef.target)
