@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,13 @@ SAMPLE_ELIXIR = REPO_ROOT / "sample_repos" / "elixir_sdk"
 
 
 _RUNNER = CliRunner()
+
+
+def with_default_sigint() -> None:
+    """Run in a child before it starts the tool: a terminal's foreground job takes Ctrl-C with the
+    default action, but a test run started as a background job of a script (`pytest &`) ignores SIGINT,
+    and the tool would inherit that and rightly keep running."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def invoke(*args: str | Path) -> Result:

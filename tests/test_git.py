@@ -26,7 +26,7 @@ from auditor.discovery import ELIXIR_SKIPPED_DIRS, ELIXIR_SUFFIXES, PYTHON_SKIPP
 from auditor.git import _wanted, opened
 from auditor.model import Diagnostic, SideModel
 from auditor.reports import json_report, text_report
-from tests.conftest import SAMPLE_ELIXIR, SAMPLE_PYTHON, write_tree
+from tests.conftest import SAMPLE_ELIXIR, SAMPLE_PYTHON, with_default_sigint, write_tree
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -425,6 +425,7 @@ def test_ctrl_c_during_a_revision_run_exits_130_and_removes_its_directory(repo: 
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=with_default_sigint,
     )
     deadline = time.monotonic() + 60
     # The revision's directory exists: the run is reading it out of git, with 600 files still to parse.

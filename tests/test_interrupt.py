@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_tree
+from tests.conftest import with_default_sigint, write_tree
 
 AUDIT = [sys.executable, "-m", "auditor", "--no-cache"]
 INTERRUPTED = "parity-audit: interrupted\n"
@@ -92,6 +92,7 @@ def start() -> Iterator[Starter]:
             stderr=subprocess.PIPE,
             env=environment,
             start_new_session=True,
+            preexec_fn=with_default_sigint,
         )
         processes.append(process)
         return process
