@@ -19,6 +19,7 @@ a floor, and every pair records how it was found.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter, defaultdict
@@ -27,6 +28,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from auditor.model import (
+    NONE,
     AtomSet,
     Diagnostic,
     Field,
@@ -42,7 +44,6 @@ from auditor.model import (
     TypeKind,
     UnionOf,
     references,
-    split_none,
 )
 
 AUDITED_KINDS = frozenset({TypeKind.STRUCT, TypeKind.ENUM, TypeKind.UNION})
@@ -123,6 +124,7 @@ class Alignment:
     diagnostics: tuple[Diagnostic, ...]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def snake_case(name: str) -> str:
     """`CheckpointType` -> `checkpoint_type`, `HTTPConfig` -> `http_config`."""
     spaced = re.sub(r"(?<=[a-z0-9])([A-Z])|(?<=[A-Z])([A-Z][a-z])", r"_\1\2", name)
@@ -137,14 +139,18 @@ def _singular(word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _words(name: str) -> tuple[str, ...]:
+    return tuple(token for token in (_singular(word) for word in snake_case(name).split("_")) if token)
+
+
 def name_tokens(*names: str) -> tuple[str, ...]:
     """The words of CamelCase or snake_case names, singular, a word repeated at a seam once:
     (`InvoiceEndpoints`, `Endpoint`) -> (`invoice`, `endpoint`)."""
     words: list[str] = []
     for name in names:
-        for word in snake_case(name).split("_"):
-            token = _singular(word)
-            if token and (not words or words[-1] != token):
+        for token in _words(name):
+            if not words or words[-1] != token:
                 words.append(token)
     return tuple(words)
 
@@ -207,21 +213,27 @@ def unknown_pins(
 # ---------------------------------------------------------------------------------------------
 
 
+_CLASS_OF_SHAPE: dict[type, str] = {
+    ListOf: "list",
+    TupleOf: "list",
+    MapOf: "map",
+    Ref: "ref",
+    LiteralOf: "values",
+    AtomSet: "values",
+}
+
+
 def _type_class(expr: TypeExpr) -> str:
     """A coarse class of a field's type, what two counterparts' fields agree on even when they drift."""
-    expr, _ = split_none(expr)
-    match expr:
-        case Scalar(kind=kind):
-            return kind.value
-        case ListOf() | TupleOf():
-            return "list"
-        case MapOf():
-            return "map"
-        case Ref():
-            return "ref"
-        case LiteralOf() | AtomSet():
-            return "values"
-    return "other"
+    if type(expr) is UnionOf:
+        # What `split_none` leaves, without building it: the one member beside None, if one.
+        rest = [member for member in expr.members if member != NONE]
+        if len(rest) != 1 or expr.discriminator is not None:
+            return "other"
+        expr = rest[0]
+    if type(expr) is Scalar:
+        return expr.kind
+    return _CLASS_OF_SHAPE.get(type(expr), "other")
 
 
 def _choice_values(expr: TypeExpr | None) -> frozenset[str]:
@@ -247,6 +259,7 @@ class _Candidate:
     tokens: frozenset[str]
     fields: frozenset[str]
     values: frozenset[str]
+    token_weight: float
 
 
 @dataclass(frozen=True)
@@ -259,13 +272,31 @@ class Edge:
 _FLOOR = 0.35
 """The least score an inferred pair needs, on top of the gates in `_Scorer.edge`."""
 _USAGE_BONUS = 0.15
+_BY_TOKEN, _BY_FIELD, _BY_VALUE = range(3)
+_BUCKET = 48
+"""The most candidates a type is scored against, beyond those a paired type's use names: enough for
+every word and field a real counterpart shares, few enough that inference stays linear in the SDK."""
 _LARGEST_EXACT_ASSIGNMENT = 400
 """Beyond this many types on one side of a connected group, the pairs are chosen best score first: the
 exact assignment costs the cube of the group's size."""
 
 
+@dataclass(frozen=True)
+class _Record:
+    """A type's fields as the scorer compares them, read once: (name, wire alias, type class) in order,
+    each field name's class, and the total weight of the field names, by rarity and one each."""
+
+    fields: tuple[tuple[str, str | None, str], ...]
+    classes: Mapping[str, str]
+    weight: float
+    count: int
+
+
 class _Scorer:
-    """The evidence about one Python type and one Elixir type, as a score and a few words."""
+    """The evidence about one Python type and one Elixir type, as a score and a few words.
+
+    What one type contributes (its words, fields, values) is read once and kept by the type's identity:
+    a type is compared with many candidates, over several rounds."""
 
     def __init__(self, python: Sequence[TypeDef], elixir: Sequence[TypeDef], root_segments: int) -> None:
         self.root_segments = root_segments
@@ -274,9 +305,20 @@ class _Scorer:
             max(1, len(python)),
         )
         self.default_field_weight = math.log(1 + max(1, len(python)))
-        tokens = Counter(token for t in python for token in set(name_tokens(t.name)))
+        self._named = (python, elixir)
+        self._records: dict[int, _Record] = {}
+        self._field_shares: dict[tuple[int, int], tuple[float, float, int, str]] = {}
+        self._values_of: dict[int, frozenset[str]] = {}
+        self._python_tokens: dict[int, frozenset[str]] = {}
+        self._candidates: dict[int, _Candidate] = {}
+
+    @functools.cached_property
+    def token_weight(self) -> dict[str, float]:
+        """Each name word's rarity across both sides; only inference needs it, so only inference reads it."""
+        python, elixir = self._named
+        tokens = Counter(token for t in python for token in self.python_tokens(t))
         tokens.update(token for t in elixir for token in self.elixir_tokens(t))
-        self.token_weight = _inverse_frequency(tokens, max(1, len(python) + len(elixir)))
+        return _inverse_frequency(tokens, max(1, len(python) + len(elixir)))
 
     def elixir_tokens(self, typedef: TypeDef) -> frozenset[str]:
         """The words of a module path below the port's common root, and of a local type's name."""
@@ -285,41 +327,89 @@ class _Scorer:
         return frozenset(name_tokens(*segments, *local))
 
     def candidate(self, typedef: TypeDef) -> _Candidate:
-        return _Candidate(
-            typedef,
-            self.elixir_tokens(typedef),
-            frozenset(f.name for f in typedef.fields),
-            _choice_values(typedef.target),
-        )
+        known = self._candidates.get(id(typedef))
+        if known is None:
+            known = _Candidate(
+                typedef,
+                self.elixir_tokens(typedef),
+                frozenset(f.name for f in typedef.fields),
+                self.values(typedef),
+                self._token_weight(self.elixir_tokens(typedef)),
+            )
+            self._candidates[id(typedef)] = known
+        return known
+
+    def values(self, typedef: TypeDef) -> frozenset[str]:
+        known = self._values_of.get(id(typedef))
+        if known is None:
+            known = self._values_of[id(typedef)] = _choice_values(typedef.target)
+        return known
+
+    def python_tokens(self, typedef: TypeDef) -> frozenset[str]:
+        known = self._python_tokens.get(id(typedef))
+        if known is None:
+            known = self._python_tokens[id(typedef)] = frozenset(name_tokens(typedef.name))
+        return known
 
     def _weight(self, field: str) -> float:
         return self.field_weight.get(field, self.default_field_weight)
 
+    def _token_weight(self, tokens: Iterable[str]) -> float:
+        weight = self.token_weight
+        return sum(weight.get(token, 1.0) for token in tokens)
+
+    def _record(self, typedef: TypeDef) -> _Record:
+        known = self._records.get(id(typedef))
+        if known is None:
+            classes = {field.name: _type_class(field.type) for field in typedef.fields}
+            field_weight, default = self.field_weight, self.default_field_weight
+            known = _Record(
+                tuple((field.name, field.alias, classes[field.name]) for field in typedef.fields),
+                classes,
+                sum(field_weight.get(name, default) for name in classes),
+                len(classes),
+            )
+            self._records[id(typedef)] = known
+        return known
+
     def _fields(self, python: TypeDef, elixir: TypeDef, weighted: bool) -> tuple[float, int, str]:
         """The share of field names (Jaccard; `weighted` by rarity) times type agreement, the shared count,
         the words."""
-        elixir_fields = {f.name: f for f in elixir.fields}
-        shared: list[tuple[Field, Field]] = []
-        python_names: set[str] = set()
-        for field in python.fields:
-            match = elixir_fields.get(field.name) or (elixir_fields.get(field.alias) if field.alias else None)
-            python_names.add(match.name if match is not None else field.name)
-            if match is not None:
-                shared.append((field, match))
-        union = python_names | set(elixir_fields)
-        if not union:
-            return 0.0, 0, "no fields on either side"
-        weight = self._weight if weighted else lambda _: 1.0
-        share = sum(weight(e.name) for _, e in shared) / sum(weight(name) for name in union)
-        agreeing = sum(1 for p, e in shared if _type_class(p.type) == _type_class(e.type))
-        agreement = agreeing / len(shared) if shared else 0.0
-        return share * (0.75 + 0.25 * agreement), len(shared), f"{len(shared)} of {len(python.fields)} fields shared"
+        key = (id(python), id(elixir))
+        known = self._field_shares.get(key)
+        if known is None:
+            known = self._field_shares[key] = self._compare_fields(python, elixir)
+        weighted_share, plain_share, shared, words = known
+        return (weighted_share if weighted else plain_share), shared, words
+
+    def _compare_fields(self, python: TypeDef, elixir: TypeDef) -> tuple[float, float, int, str]:
+        python_record, elixir_record = self._record(python), self._record(elixir)
+        elixir_classes = elixir_record.classes
+        weight = self._weight
+        shared = agreeing = 0
+        shared_weight = 0.0
+        unmatched: set[str] = set()
+        for name, alias, type_class in python_record.fields:
+            match = name if name in elixir_classes else alias if alias is not None and alias in elixir_classes else None
+            if match is None:
+                unmatched.add(name)
+                continue
+            shared += 1
+            shared_weight += weight(match)
+            agreeing += type_class == elixir_classes[match]
+        if not unmatched and not elixir_classes:
+            return 0.0, 0.0, 0, "no fields on either side"
+        agreement = 0.75 + 0.25 * (agreeing / shared if shared else 0.0)
+        weighted_share = shared_weight / (elixir_record.weight + sum(weight(name) for name in unmatched))
+        plain_share = shared / (elixir_record.count + len(unmatched))
+        words = f"{shared} of {len(python.fields)} fields shared"
+        return weighted_share * agreement, plain_share * agreement, shared, words
 
     def _values(self, python: TypeDef, elixir: TypeDef, counterparts: Mapping[str, str]) -> tuple[float, int, str]:
         """Value overlap of two enums/aliases, or for unions of types the share of members paired."""
-        python_values = _choice_values(python.target)
+        python_values = self.values(python)
         if python_values:
-            elixir_values = _choice_values(elixir.target)
+            elixir_values = self.values(elixir)
             shared = len(python_values & elixir_values)
             union = len(python_values | elixir_values)
             return shared / union, shared, f"{shared} of {len(python_values)} values shared"
@@ -335,12 +425,13 @@ class _Scorer:
         )
 
     def name_share(self, python: TypeDef, elixir: _Candidate) -> tuple[float, list[str]]:
-        python_tokens = set(name_tokens(python.name))
-        shared = sorted(python_tokens & elixir.tokens)
-        union = python_tokens | elixir.tokens
-        weight = self.token_weight
-        total = sum(weight.get(token, 1.0) for token in union)
-        return (sum(weight.get(token, 1.0) for token in shared) / total if total else 0.0), shared
+        python_tokens = self.python_tokens(python)
+        shared = python_tokens & elixir.tokens
+        if not shared:
+            return 0.0, []
+        shared_weight = self._token_weight(shared)
+        total = self._token_weight(python_tokens) + elixir.token_weight - shared_weight
+        return (shared_weight / total if total else 0.0), sorted(shared)
 
     def edge(
         self, python: TypeDef, elixir: _Candidate, counterparts: Mapping[str, str], used_by: str | None
@@ -689,8 +780,10 @@ class _Aligner:
                 by_field[field].append(candidate)
             for value in candidate.values:
                 by_value[value].append(candidate)
-        # A word, field or value that most candidates share is no reason to compare two types.
-        common = max(8, len(candidates) // 20)
+        # A word, field or value that many candidates share is no reason to compare two types: each type
+        # is compared with the candidates of its rarest words, fields and values, at most `_BUCKET` of them.
+        common = min(_BUCKET, max(8, len(candidates) // 20))
+        indexes = (by_token, by_field, by_value)
         by_qualname = {candidate.typedef.qualname: candidate for candidate in candidates}
         usages = self._usages()
         used_as: dict[str, list[str]] = defaultdict(list)
@@ -698,18 +791,22 @@ class _Aligner:
             used_as[python_ref].append(elixir_ref)
         counterparts = self.counterparts
         for python in open_types:
+            words = (
+                (_BY_TOKEN, self.scorer.python_tokens(python)),
+                (_BY_FIELD, {name for field in python.fields for name in (field.name, field.alias) if name}),
+                (_BY_VALUE, self.scorer.values(python)),
+            )
+            keys = sorted(
+                (len(found), kind, word)
+                for kind, key_words in words
+                for word in key_words
+                if (found := indexes[kind].get(word))
+            )
             bucket: dict[str, _Candidate] = {}
-            keys: list[tuple[dict[str, list[_Candidate]], Iterable[str]]] = [
-                (by_token, name_tokens(python.name)),
-                (by_field, (f.alias or f.name for f in python.fields)),
-                (by_field, (f.name for f in python.fields)),
-                (by_value, _choice_values(python.target)),
-            ]
-            for index, words in keys:
-                for word in words:
-                    found = index.get(word, [])
-                    if len(found) <= common:
-                        bucket.update((c.typedef.qualname, c) for c in found)
+            for size, kind, word in keys:
+                if size > common or len(bucket) + size > _BUCKET:
+                    break
+                bucket.update((c.typedef.qualname, c) for c in indexes[kind][word])
             for elixir_ref in used_as.get(python.qualname, ()):
                 if elixir_ref in by_qualname:
                     bucket[elixir_ref] = by_qualname[elixir_ref]
