@@ -283,10 +283,11 @@ exact assignment costs the cube of the group's size."""
 
 @dataclass(frozen=True)
 class _Record:
-    """A type's fields as the scorer compares them, read once: (name, wire alias, type class) in order,
-    each field name's class, and the total weight of the field names, by rarity and one each."""
+    """A type's fields as the scorer compares them, read once: (name, wire alias, type class, weight of the
+    name) in order, each field name's class, and the total weight of the field names, by rarity and one
+    each."""
 
-    fields: tuple[tuple[str, str | None, str], ...]
+    fields: tuple[tuple[str, str | None, str, float], ...]
     classes: Mapping[str, str]
     weight: float
     count: int
@@ -363,10 +364,11 @@ class _Scorer:
         if known is None:
             classes = {field.name: _type_class(field.type) for field in typedef.fields}
             field_weight, default = self.field_weight, self.default_field_weight
+            weights = {name: field_weight.get(name, default) for name in classes}
             known = _Record(
-                tuple((field.name, field.alias, classes[field.name]) for field in typedef.fields),
+                tuple((f.name, f.alias, classes[f.name], weights[f.name]) for f in typedef.fields),
                 classes,
-                sum(field_weight.get(name, default) for name in classes),
+                sum(weights.values()),
                 len(classes),
             )
             self._records[id(typedef)] = known
@@ -385,23 +387,28 @@ class _Scorer:
     def _compare_fields(self, python: TypeDef, elixir: TypeDef) -> tuple[float, float, int, str]:
         python_record, elixir_record = self._record(python), self._record(elixir)
         elixir_classes = elixir_record.classes
-        weight = self._weight
         shared = agreeing = 0
-        shared_weight = 0.0
-        unmatched: set[str] = set()
-        for name, alias, type_class in python_record.fields:
-            match = name if name in elixir_classes else alias if alias is not None and alias in elixir_classes else None
-            if match is None:
-                unmatched.add(name)
+        shared_weight = matched_weight = 0.0
+        matched: set[str] = set()
+        for name, alias, type_class, name_weight in python_record.fields:
+            if name in elixir_classes:
+                match, match_weight = name, name_weight
+            elif alias is not None and alias in elixir_classes:
+                match, match_weight = alias, self._weight(alias)
+            else:
                 continue
             shared += 1
-            shared_weight += weight(match)
+            shared_weight += match_weight
             agreeing += type_class == elixir_classes[match]
+            if name not in matched:
+                matched.add(name)
+                matched_weight += name_weight
+        unmatched = python_record.count - len(matched)
         if not unmatched and not elixir_classes:
             return 0.0, 0.0, 0, "no fields on either side"
         agreement = 0.75 + 0.25 * (agreeing / shared if shared else 0.0)
-        weighted_share = shared_weight / (elixir_record.weight + sum(weight(name) for name in unmatched))
-        plain_share = shared / (elixir_record.count + len(unmatched))
+        weighted_share = shared_weight / (elixir_record.weight + python_record.weight - matched_weight)
+        plain_share = shared / (elixir_record.count + unmatched)
         words = f"{shared} of {len(python.fields)} fields shared"
         return weighted_share * agreement, plain_share * agreement, shared, words
 
