@@ -107,6 +107,16 @@ class TypePair:
         return present.name
 
     @property
+    def shown_name(self) -> str:
+        """The name as reports show it: with the Elixir module (or the Python qualified name of a type
+        the port lacks) when another pair has the same name, as findings show theirs."""
+        if not self.name_shared:
+            return self.name
+        side = self.elixir or self.python
+        assert side is not None
+        return f"{self.name} ({side.qualname})"
+
+    @property
     def key(self) -> tuple[str, str]:
         """The pair's identity: the Python qualified name and the Elixir module, "" for a missing side."""
         return (

@@ -281,7 +281,7 @@ def _side_by_side(entry: TypeStatus, findings: Sequence[Finding], result: AuditR
     by_field: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         by_field[finding.field or ""].append(finding)
-    parts = [f"### {code(pair.name, in_table=False)}", _definitions(entry)]
+    parts = [f"### {code(pair.shown_name, in_table=False)}", _definitions(entry)]
     assert pair.python is not None and pair.elixir is not None
     if pair.python.kind is TypeKind.STRUCT:
         rows = [
@@ -316,7 +316,7 @@ def _mismatches(
         assert entry.pair.python is not None and entry.pair.elixir is not None
         overview.append(
             [
-                code(entry.pair.name, in_table=True),
+                code(entry.pair.shown_name, in_table=True),
                 *(str(counted[severity]) for severity in Severity),
                 _place(entry.pair.python.location, in_table=True),
                 _place(entry.pair.elixir.location, in_table=True),
@@ -333,9 +333,9 @@ def _mismatches(
     )
 
 
-def _one_sided(typedef: TypeDef, required_word: str, heading_note: str) -> str:
+def _one_sided(typedef: TypeDef, shown_name: str, required_word: str, heading_note: str) -> str:
     parts = [
-        f"### {code(typedef.name, in_table=False)}",
+        f"### {code(shown_name, in_table=False)}",
         f"{typedef.kind.value} {code(typedef.qualname, in_table=False)} at {_place(typedef.location, in_table=False)}"
         f"{heading_note}",
     ]
@@ -359,7 +359,8 @@ def _missing(entries: Sequence[TypeStatus]) -> str:
     for entry in entries:
         assert entry.pair.python is not None
         reason = entry.pair.note
-        blocks.append(_one_sided(entry.pair.python, "required", f". Not aligned: {text(reason)}." if reason else ""))
+        heading_note = f". Not aligned: {text(reason)}." if reason else ""
+        blocks.append(_one_sided(entry.pair.python, entry.pair.shown_name, "required", heading_note))
     return "\n\n".join(
         [
             "Python types with no Elixir counterpart: their fields, types and defaults, as a port needs them.",
@@ -373,7 +374,8 @@ def _elixir_only(entries: Sequence[TypeStatus]) -> str:
     for entry in entries:
         assert entry.pair.elixir is not None
         note = entry.pair.note
-        blocks.append(_one_sided(entry.pair.elixir, "enforced", f". Not aligned: {text(note)}." if note else ""))
+        heading_note = f". Not aligned: {text(note)}." if note else ""
+        blocks.append(_one_sided(entry.pair.elixir, entry.pair.shown_name, "enforced", heading_note))
     return "\n\n".join(
         [
             "Elixir modules with no Python counterpart: port-only API, or types upstream renamed or removed.",
@@ -385,7 +387,7 @@ def _elixir_only(entries: Sequence[TypeStatus]) -> str:
 def _wire_compatible(entries: Sequence[TypeStatus], findings: dict[tuple[str, str], list[Finding]]) -> str:
     rows = [
         [
-            code(entry.pair.name, in_table=True),
+            code(entry.pair.shown_name, in_table=True),
             code(finding.field, in_table=True) if finding.field else "*type*",
             finding.severity.value,
             code(finding.rule, in_table=True),
@@ -417,7 +419,7 @@ def _parity(entries: Sequence[TypeStatus]) -> str:
             contents = code(_values(python), in_table=True)
         rows.append(
             [
-                code(entry.pair.name, in_table=True),
+                code(entry.pair.shown_name, in_table=True),
                 _place(python.location, in_table=True),
                 f"{code(elixir.qualname, in_table=True)} at {_place(elixir.location, in_table=True)}",
                 contents,
