@@ -31,6 +31,7 @@ from auditor.model import (
     Unknown,
     simple_name,
     split_none,
+    union_of,
 )
 
 _EXPANSION_LIMIT = 32
@@ -63,6 +64,15 @@ class Context:
                 return expr
             expr = typedef.target
         return expr
+
+    def flattened(self, expr: TypeExpr, types: Mapping[str, TypeDef]) -> TypeExpr:
+        """The expression expanded, and a union's members too: `Modality.t() | :document` is the union of
+        Modality's values and `:document`, without None/nil."""
+        expr = split_none(self.expand(expr, types))[0]
+        if not isinstance(expr, UnionOf):
+            return expr
+        members = [split_none(self.expand(member, types))[0] for member in expr.members]
+        return split_none(union_of(members, expr.discriminator))[0]
 
     def is_struct(self, expr: TypeExpr, types: Mapping[str, TypeDef]) -> bool:
         if not isinstance(expr, Ref):
@@ -142,8 +152,8 @@ class _Walker:
             return
         if isinstance(python, Ref) and isinstance(elixir, Ref) and self.context.same_type(python, elixir):
             return
-        python = split_none(self.context.expand(python, self.context.python_types))[0]
-        elixir = split_none(self.context.expand(elixir, self.context.elixir_types))[0]
+        python = self.context.flattened(python, self.context.python_types)
+        elixir = self.context.flattened(elixir, self.context.elixir_types)
         if python == elixir and not isinstance(python, Ref):
             return
         match python, elixir:
@@ -198,6 +208,32 @@ class _Walker:
         if left is None or right is None:
             return False
         return isinstance(python, LiteralOf) == isinstance(elixir, LiteralOf) and set(left) == set(right)
+
+
+@dataclass(frozen=True)
+class MemberComparison:
+    """How the members of two unions (a single type counts as a union of one) line up by type."""
+
+    missing: tuple[TypeExpr, ...]
+    """Python members that no Elixir member accepts."""
+    extra: tuple[TypeExpr, ...]
+    """Elixir members that accept no Python member."""
+
+
+def compare_members(python: TypeExpr, elixir: TypeExpr, context: Context) -> MemberComparison | None:
+    """None unless one side is a union of types (a union of values is compared by `compare_values`)."""
+    if not isinstance(python, UnionOf) and not isinstance(elixir, UnionOf):
+        return None
+    if literal_values(python) is not None and literal_values(elixir) is not None:
+        return None
+    python_members = python.members if isinstance(python, UnionOf) else (python,)
+    elixir_members = _number_as_written(python_members, elixir.members if isinstance(elixir, UnionOf) else (elixir,))
+    walker = _Walker(context)
+    fits = {(p, e): walker._matches(p, e, 0) for p in python_members for e in elixir_members}
+    return MemberComparison(
+        tuple(p for p in python_members if not any(fits[p, e] for e in elixir_members)),
+        tuple(e for e in elixir_members if not any(fits[p, e] for p in python_members)),
+    )
 
 
 def differences(

@@ -25,6 +25,7 @@ from . import (
     optionality_mismatch,
     type_mismatch,
     union_mismatch,
+    union_widened,
     untyped_container,
 )
 
@@ -45,6 +46,7 @@ CATALOG: tuple[Rule, ...] = tuple(
         atom_enum,
         literal_widened,
         union_mismatch,
+        union_widened,
         constraint_widened,
         type_mismatch,
         optionality_mismatch,

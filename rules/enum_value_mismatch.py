@@ -54,6 +54,20 @@ RULE = Rule(
             fires=(("State", None, Severity.P1),),
         ),
         Example(
+            python=(
+                "from typing import Literal\nfrom pydantic import BaseModel\n\n"
+                'Modality = Literal["text", "image"]\n\nclass Part(BaseModel):\n'
+                '    kind: Literal["text", "image", "audio", "document"]\n'
+            ),
+            elixir=(
+                "defmodule Api.Modality do\n  @type t :: :text | :image\nend\n"
+                "defmodule Api.Part do\n  defstruct [:kind]\n"
+                "  @type t :: %__MODULE__{kind: Api.Modality.t() | :document}\nend\n"
+            ),
+            fires=(("Part", "kind", Severity.P1),),
+            says="does not accept 'audio':",
+        ),
+        Example(
             python='from typing import Literal\n\nState = Literal["queued", "running"]\n',
             elixir="defmodule Api.Types do\n  @type state :: :queued | :running\nend\n",
         ),

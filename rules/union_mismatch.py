@@ -1,30 +1,46 @@
 """union-mismatch: a union or tagged union has different members, or a different shape, in Elixir."""
 
 from auditor.align import FieldPair
-from auditor.compare import Context, Mismatch, describe
+from auditor.compare import Context, Mismatch, compare_members, describe
 from auditor.findings import Severity
-from auditor.model import UnionOf
+from auditor.model import TypeExpr, UnionOf
 from auditor.rulebase import Example, Rule, Verdict
+
+
+def _listed(members: tuple[TypeExpr, ...]) -> str:
+    return ", ".join(sorted(describe(member) for member in members))
 
 
 def classify(mismatch: Mismatch, field: FieldPair | None, context: Context) -> Verdict | None:
     if not isinstance(mismatch.python, UnionOf) and not isinstance(mismatch.elixir, UnionOf):
         return None
+    members = compare_members(mismatch.python, mismatch.elixir, context)
+    if members is None:
+        return Verdict(
+            Severity.P1,
+            f"Python's union is {describe(mismatch.python)}, the port's {describe(mismatch.elixir)}: values "
+            "of the members that differ cannot be sent or decoded.",
+        )
+    if not members.missing:
+        return None  # the port only adds members: union-widened or constraint-widened
+    extra = f"; it has {_listed(members.extra)}, which Python does not" if members.extra else ""
     return Verdict(
         Severity.P1,
-        f"Python's union is {describe(mismatch.python)}, the port's {describe(mismatch.elixir)}: values "
-        "of the members that differ cannot be sent or decoded.",
+        f"the port lacks {_listed(members.missing)}{extra}. Python's union is {describe(mismatch.python)}, "
+        f"the port's {describe(mismatch.elixir)}: values of a missing member cannot be sent or decoded.",
     )
 
 
 RULE = Rule(
     slug="union-mismatch",
     severity="P1",
-    summary="A union or tagged-union type has different members, or a different shape, in Elixir.",
+    summary="A union or tagged-union type lacks members, or has a different shape, in Elixir.",
     explanation=(
         "Members line up by type name. A member missing in the port means a response of that variant "
         "cannot be decoded; a port that models the union differently (status wrappers instead of the "
-        "typed responses) forces callers to branch on a shape the SDK does not have."
+        "typed responses) forces callers to branch on a shape the SDK does not have. The message names "
+        "exactly the members the port lacks and those only it has, sorted. A port that only adds "
+        "members is union-widened (or constraint-widened when what it adds is a bare map())."
     ),
     fix="Make the Elixir union list exactly the ported counterparts of the Python members.",
     examples=(
@@ -39,6 +55,7 @@ RULE = Rule(
                 "defmodule Api.Parts do\n  @type part :: Api.Text.t() | String.t()\nend\n"
             ),
             fires=(("Part", None, Severity.P1),),
+            says="the port lacks Image; it has str, which Python does not.",
         ),
         Example(
             python=(
