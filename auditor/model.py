@@ -205,6 +205,14 @@ class TypeKind(StrEnum):
 
 
 @dataclass(frozen=True)
+class CatchAll:
+    """A decoder clause that turns every wire value it does not know into one of the enum's atoms."""
+
+    atom: str
+    location: Location
+
+
+@dataclass(frozen=True)
 class TypeDef:
     """A named type on one side.
 
@@ -212,7 +220,8 @@ class TypeDef:
     `Full.Module.local_type`); `name` is what types line up by (Python class/alias name, Elixir last
     module segment or local type name). `target` is the expression of enums and aliases.
     `wire_fields` lists the fields an encoder sends when it restricts them (None: all fields).
-    `custom_encoder` is True when a hand-written encoder decides the wire shape.
+    `custom_encoder` is True when a hand-written encoder decides the wire shape. `catch_all` is the
+    clause of an Elixir enum's decoder that folds unknown wire values into one atom.
     """
 
     qualname: str
@@ -225,6 +234,7 @@ class TypeDef:
     wire_fields: tuple[str, ...] | None = None
     custom_encoder: bool = False
     public: bool = True
+    catch_all: CatchAll | None = None
 
     def field_named(self, name: str) -> Field | None:
         for candidate in self.fields:

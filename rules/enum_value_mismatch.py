@@ -42,7 +42,9 @@ RULE = Rule(
     summary="A Python Literal/Enum value is not accepted by the Elixir type.",
     explanation=(
         "Values are compared exactly for string literals and case-insensitively against atoms (the "
-        'usual `"cross_entropy"` <-> `:cross_entropy` convention). A Python value the port lacks '
+        'usual `"cross_entropy"` <-> `:cross_entropy` convention). Where the port states an atom\'s wire '
+        'string in code (`def to_api(:low), do: "LEVEL_LOW"`, `def from_api("LEVEL_LOW"), do: :low`, or a '
+        '`@wire %{low: "LEVEL_LOW"}` map), that string is the value compared. A Python value the port lacks '
         "means a valid response fails to decode or a valid request cannot be expressed (P1); a value "
         "only the port has is an invitation to send something the server rejects (P3)."
     ),
@@ -66,6 +68,23 @@ RULE = Rule(
             ),
             fires=(("Part", "kind", Severity.P1),),
             says="does not accept 'audio':",
+        ),
+        Example(
+            python='from typing import Literal\n\nLevel = Literal["LEVEL_UNSPECIFIED", "LEVEL_LOW", "LEVEL_HIGH"]\n',
+            elixir=(
+                "defmodule Api.Level do\n  @type t :: :unspecified | :low\n"
+                '  def to_api(:unspecified), do: "LEVEL_UNSPECIFIED"\n  def to_api(:low), do: "LEVEL_LOW"\nend\n'
+            ),
+            fires=(("Level", None, Severity.P1),),
+            says="does not accept 'LEVEL_HIGH':",
+        ),
+        Example(
+            python='from typing import Literal\n\nLevel = Literal["LEVEL_UNSPECIFIED", "LEVEL_LOW"]\n',
+            elixir=(
+                "defmodule Api.Level do\n  @type t :: :unspecified | :low\n"
+                '  @wire %{unspecified: "LEVEL_UNSPECIFIED", low: "LEVEL_LOW"}\n'
+                "  def to_api(level), do: Map.fetch!(@wire, level)\nend\n"
+            ),
         ),
         Example(
             python='from typing import Literal\n\nState = Literal["queued", "running"]\n',

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from tree_sitter import Node
 
+from auditor.elixir.converters import read_value_tables
 from auditor.elixir.scope import Scope, aliases_declared, written_module_name
 from auditor.elixir.structs import (
     DerivedEncoder,
@@ -50,6 +51,7 @@ from auditor.elixir.typespec import (
 from auditor.model import (
     NONE,
     AtomSet,
+    CatchAll,
     Diagnostic,
     Field,
     LiteralOf,
@@ -213,6 +215,7 @@ class ModuleReader:
         self.typedstruct_calls: list[Node] = []
         self.derive_arguments: list[list[Node]] = []
         self.enforce_keys_arguments: list[list[Node]] = []
+        self.value_tables = read_value_tables(statements)
         for statement in statements:
             kind = statement.type
             if kind == "call":
@@ -401,9 +404,10 @@ class ModuleReader:
             name=simple_name(self.name),
             kind=kind,
             location=self._location(self.line),
-            target=target,
+            target=self._wire_form(target),
             module=self.name,
             public=own_type.public,
+            catch_all=self._catch_all(target),
         )
 
     def _local_type_def(self, local: LocalType) -> TypeDef:
@@ -414,10 +418,17 @@ class ModuleReader:
             name=local.name,
             kind=kind,
             location=self._location(local.line),
-            target=target,
+            target=self._wire_form(target),
             module=self.name,
             public=local.public,
+            catch_all=self._catch_all(target),
         )
+
+    def _wire_form(self, target: TypeExpr) -> TypeExpr:
+        return self.value_tables.wire_form(target) if isinstance(target, AtomSet) else target
+
+    def _catch_all(self, target: TypeExpr) -> CatchAll | None:
+        return self.value_tables.catch_all(target, self.path) if isinstance(target, AtomSet) else None
 
     def _lower_local(self, local: LocalType) -> TypeExpr:
         return lower_typespec(local.body, self.context.with_variables(local.parameters))
