@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -191,8 +192,7 @@ def opened(
             yield Tree(root, root, None, None, log)
             return
         what = f"revision {revision!r} of the {language} checkout {root}"
-        directory = Path(tempfile.mkdtemp(prefix="parity-audit-"))
-        cleanup.callback(shutil.rmtree, directory, ignore_errors=True)
+        directory = _directory_removed_by(cleanup)
         objects = cleanup.enter_context(_ObjectReader(root, what))
         sha = objects.commit(revision)
         log = cleanup.enter_context(_LogQuery.start(root, sha, revision))
@@ -205,6 +205,20 @@ def opened(
             ) from None
         objects.close()
         yield Tree(root, directory, revision, sha, log)
+
+
+def _directory_removed_by(cleanup: ExitStack) -> Path:
+    """A new temporary directory, its removal registered with `cleanup` before a Ctrl-C can land
+    between the two: a SIGINT that arrives meanwhile waits, then interrupts as usual."""
+    mask = getattr(signal, "pthread_sigmask", None)
+    previous = mask(signal.SIG_BLOCK, {signal.SIGINT}) if mask is not None else None
+    try:
+        directory = Path(tempfile.mkdtemp(prefix="parity-audit-"))
+        cleanup.callback(shutil.rmtree, directory, ignore_errors=True)
+    finally:
+        if mask is not None and previous is not None:
+            mask(signal.SIG_SETMASK, previous)
+    return directory
 
 
 class _ObjectReader:

@@ -26,11 +26,14 @@ from auditor.discovery import ELIXIR_SKIPPED_DIRS, ELIXIR_SUFFIXES, PYTHON_SKIPP
 from auditor.git import _wanted, opened
 from auditor.model import Diagnostic, SideModel
 from auditor.reports import json_report, text_report
-from tests.conftest import SAMPLE_ELIXIR, SAMPLE_PYTHON, with_default_sigint, write_tree
+from tests.conftest import REPO_ROOT, SAMPLE_ELIXIR, SAMPLE_PYTHON, with_default_sigint, write_tree
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 AUDIT = [sys.executable, "-m", "auditor"]
+# Runs start in the test's repository, not in this checkout: this checkout's code is put first on the path,
+# or a venv shared with another checkout (a git worktree's) would run that checkout's installed code.
+THIS_CHECKOUT = {"PYTHONPATH": str(REPO_ROOT)}
 MODEL = "from pydantic import BaseModel\n\nclass Invoice(BaseModel):\n    total: {total}\n    note: str = ''\n"
 PORT = (
     'defmodule Shop.Invoice do\n  defstruct [:total, note: ""]\n'
@@ -109,7 +112,12 @@ def findings(result: AuditResult) -> list[tuple[str, str, str | None]]:
 
 def run_cli(cwd: Path, *args: str, **environment: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*AUDIT, *args], cwd=cwd, capture_output=True, text=True, timeout=120, env={**os.environ, **environment}
+        [*AUDIT, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **THIS_CHECKOUT, **environment},
     )
 
 
@@ -218,7 +226,7 @@ def test_a_subdirectory_checkout_reads_exactly_like_its_work_tree(tmp_path: Path
         assert (work_tree["inputs"][side]["revision"], work_tree["inputs"][side]["branch"]) == (None, "main")
         revision["inputs"][side].update(revision=None, branch="main")
     assert revision == work_tree
-    assert len(work_tree["findings"]) == 35
+    assert len(work_tree["findings"]) == 37
     assert {f["python"]["path"] for f in work_tree["findings"] if f["python"]} >= {"pixelmill/types/asset.py"}
 
 
@@ -422,6 +430,7 @@ def test_ctrl_c_during_a_revision_run_exits_130_and_removes_its_directory(repo: 
     process = subprocess.Popen(
         [*AUDIT, "sdk", "port", "--elixir-rev", "HEAD", "--no-cache", "--jobs", "1"],
         cwd=repo.path,
+        env={**os.environ, **THIS_CHECKOUT},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

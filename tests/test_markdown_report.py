@@ -6,6 +6,7 @@ import dataclasses
 import json
 import random
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import Enum
@@ -187,10 +188,10 @@ def test_summary_counts_equal_the_json_report(sample_files: tuple[str, dict[str,
     report, document, _ = sample_files
     tokens = MARKDOWN.parse(report)
     types = counts(table_in(tokens, "Summary", "status"))
-    assert types.pop("total") == len(document["types"]) == 25
+    assert types.pop("total") == len(document["types"]) == 30
     assert {SAMPLE_TYPE_LABELS[label]: count for label, count in types.items()} == document["summary"]["types"]
     findings = counts(table_in(tokens, "Summary", "severity"))
-    assert findings.pop("total") == len(document["findings"]) == 35
+    assert findings.pop("total") == len(document["findings"]) == 37
     assert findings == document["summary"]["findings"]
 
 
@@ -219,14 +220,14 @@ def test_the_pie_chart_has_one_slice_per_non_empty_status(sample_result: AuditRe
         return lines[2:]
 
     assert slices(sample_result) == [
-        '    "parity" : 6',
-        '    "wire-compatible" : 6',
+        '    "parity" : 9',
+        '    "wire-compatible" : 7',
         '    "mismatch" : 10',
         '    "missing in Elixir" : 2',
-        '    "Elixir-only" : 1',
+        '    "Elixir-only" : 2',
     ]
     without = replace(sample_result, types=tuple(t for t in sample_result.types if t.status is not Status.ELIXIR_ONLY))
-    assert '    "Elixir-only" : 1' not in slices(without) and len(slices(without)) == 4
+    assert '    "Elixir-only" : 2' not in slices(without) and len(slices(without)) == 4
 
 
 def test_the_priority_list_is_p0_to_p3_in_order_with_each_findings_message(
@@ -241,9 +242,15 @@ def test_the_priority_list_is_p0_to_p3_in_order_with_each_findings_message(
         key=lambda f: (rank[f["severity"]], f["type"], f["field"] or "", f["rule"]),
     )
     listed = [(severity, inline) for severity, inlines in items.items() for inline in inlines]
-    assert len(listed) == len(expected) == 32
+    assert len(listed) == len(expected) == 33
+    # A type whose name another pair shares is shown with its module: `Margins (Pixelmill.Types.Margins)`.
+    shared = {name for name, count in Counter(t["name"] for t in document["types"]).items() if count > 1}
+    assert shared == {"Margins"}
     for (severity, inline), finding in zip(listed, expected, strict=True):
-        name = finding["type"] if finding["field"] is None else f"{finding['type']}.{finding['field']}"
+        shown = finding["type"]
+        if shown in shared:
+            shown = f"{shown} ({finding['elixir_type'] or finding['python_type']})"
+        name = shown if finding["field"] is None else f"{shown}.{finding['field']}"
         assert severity == finding["severity"]
         assert codes(inline) == [name, finding["rule"]]
         assert inline_text(inline) == f"{name} — {finding['rule']} — {finding['message']}"
@@ -331,15 +338,32 @@ def test_an_elixir_only_type_shows_its_module_and_fields(sample_files: tuple[str
 def test_parity_and_wire_compatible_sections(sample_files: tuple[str, dict[str, Any], str]) -> None:
     report, document, _ = sample_files
     tokens = MARKDOWN.parse(report)
-    parity = table_in(tokens, "Parity (6 types)", "type")
-    statuses = {t["name"]: t["status"] for t in document["types"]}
-    assert [row[0] for row in parity.texts()] == sorted(n for n, s in statuses.items() if s == "parity")
-    assert codes(parity.column("fields or values")[0]) == ["size", "layers", "background"]  # Canvas
-    notes = table_in(tokens, "Wire-compatible (6 types)", "type")
+    parity = table_in(tokens, "Parity (9 types)", "type")
+    # Keyed on the pair, not the name: Margins is both a parity pair and an Elixir-only union module.
+    statuses = {
+        ((t["python"] or {}).get("qualname"), (t["elixir"] or {}).get("module")): t["status"]
+        for t in document["types"]
+    }
+    assert len(statuses) == len(document["types"])
+    names = Counter(t["name"] for t in document["types"])
+
+    def shown(entry: dict[str, Any]) -> str:
+        # A name another pair shares is shown with the module (or the Python qualified name) that tells
+        # the two apart, as findings show theirs.
+        if names[entry["name"]] == 1:
+            return str(entry["name"])
+        return f"{entry['name']} ({(entry['elixir'] or {}).get('module') or entry['python']['qualname']})"
+
+    parity_types = [t for t in document["types"] if t["status"] == "parity"]
+    assert [row[0] for row in parity.texts()] == [shown(t) for t in parity_types]
+    assert "Margins (Pixelmill.Types.Canvas.Margins)" in [row[0] for row in parity.texts()]
+    assert "### `Margins (Pixelmill.Types.Margins)`" in report.splitlines()  # the Elixir-only union module
+    assert codes(parity.column("fields or values")[0]) == ["size", "layers", "background", "margins"]  # Canvas
+    notes = table_in(tokens, "Wire-compatible (7 types)", "type")
     expected = sorted(
         (f["type"], f["field"] or "type", f["severity"], f["rule"], f["message"])
         for f in document["findings"]
-        if statuses.get(f["type"]) == "wire-compatible"
+        if statuses[(f["python_type"], f["elixir_type"])] == "wire-compatible"
     )
     assert sorted(tuple(row) for row in notes.texts()) == expected
 
@@ -371,7 +395,7 @@ def test_git_metadata_and_revisions_appear_when_known(sample_result: AuditResult
         "commit date": ["2024-04-30T09:15:00+00:00", "2024-04-29T18:02:11+02:00"],
         "branch": ["main", "feat/x"],
         "files": [str(len(result.python.files)), str(len(result.elixir.files))],
-        "types": ["24", "23"],
+        "types": ["28", "28"],
     }
 
 
@@ -388,7 +412,7 @@ def test_baselined_findings_come_after_new_ones_and_are_counted(sample_result: A
     severities = table_in(tokens, "Summary", "severity")
     assert severities.header == ["severity", "findings", "new", "baselined"]
     assert severities.texts()[1] == ["P1", "12", "10", "2"]
-    assert severities.texts()[-1] == ["total", "35", "33", "2"]
+    assert severities.texts()[-1] == ["total", "37", "35", "2"]
     paragraphs = [inline_text(t) for t in tokens if t.type == "inline"]
     assert (
         ".parity-baseline.json: 2 findings of this run baselined (reported, never failing the run), "

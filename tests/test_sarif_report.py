@@ -104,7 +104,7 @@ def test_one_result_per_finding_with_its_rule_level_and_fingerprint(
     sample: AuditResult, sample_log: dict[str, Any]
 ) -> None:
     results = sample_log["runs"][0]["results"]
-    assert len(results) == len(sample.findings) == 35
+    assert len(results) == len(sample.findings) == 37
     assert {finding.severity.value for finding in sample.findings} == set(LEVELS)
     for finding, entry in zip(sample.findings, results, strict=True):
         assert entry["ruleId"] == finding.rule
@@ -151,7 +151,7 @@ def test_elixir_side_is_primary_python_related_and_missing_types_point_at_python
     missing = [f.type_name for f in sample.findings if f.elixir is None]
     elixir_only = [f.type_name for f in sample.findings if f.python is None]
     assert missing == ["Orientation", "ShapeLayer"]
-    assert elixir_only == ["ErrorBody"]
+    assert elixir_only == ["ErrorBody", "Margins"]
     for finding, entry in zip(sample.findings, results, strict=True):
         [primary] = entry["locations"]
         if finding.elixir is not None:

@@ -125,6 +125,7 @@ def test_an_override_can_raise_a_severity(untriaged: AuditResult) -> None:
     assert [(f.type_name, f.rule) for f in result.findings if f.severity is Severity.P0] == [
         ("Asset", "missing-field"),
         ("ErrorBody", "extra-type"),
+        ("Margins", "extra-type"),
         ("ProofJob", "flattened-nesting"),
     ]
 

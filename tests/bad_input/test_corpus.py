@@ -35,6 +35,19 @@ def _type_names(document: dict[str, Any]) -> set[str]:
     return {entry["name"] for entry in document["types"]}
 
 
+def _without_inferred_scores(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An inferred pair's score weighs each field name by how rare it is in the whole SDK, so a
+    file that adds types may move it by a hundredth; how the pair was found and its evidence may not
+    change."""
+    inferred = {"shape", "local-type"}
+    return [
+        {**entry, "alignment": {**entry["alignment"], "score": None}}
+        if entry["alignment"] and entry["alignment"]["how"] in inferred
+        else entry
+        for entry in entries
+    ]
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 def test_bad_file_never_costs_the_rest_of_the_audit(
     case: BadCase, baseline: dict[str, Any], tmp_path: Path
@@ -63,11 +76,13 @@ def test_bad_file_never_costs_the_rest_of_the_audit(
         assert all(d["side"] == case.side and d["line"] >= 1 and d["message"] for d in own), own
     assert set(case.audited_types) <= _type_names(document)
     assert not set(case.hidden_types) & _type_names(document)
-    assert baseline["types"] == [
-        entry
-        for entry in document["types"]
-        if not any(side and side["path"] == case.relative for side in (entry["python"], entry["elixir"]))
-    ]
+    assert _without_inferred_scores(baseline["types"]) == _without_inferred_scores(
+        [
+            entry
+            for entry in document["types"]
+            if not any(side and side["path"] == case.relative for side in (entry["python"], entry["elixir"]))
+        ]
+    )
 
 
 def test_dense_five_megabyte_python_file_is_audited(tmp_path: Path) -> None:

@@ -1,9 +1,11 @@
 import datetime
-from typing import List, Optional
+from typing import List, Literal, Optional
 
 from .._models import BaseModel
 from .format import Finish
 from .job_id import JobID
+
+ShippingSpeed = Literal["standard", "express", "overnight"]
 
 
 class ShippingAddress(BaseModel):
@@ -22,6 +24,15 @@ class OrderItem(BaseModel):
     unit_price_cents: int
 
 
+class PrintOrderTracking(BaseModel):
+    """Carrier details, filled in once the order has left the print shop."""
+
+    carrier: str
+    tracking_number: str
+    url: Optional[str] = None
+    shipped_at: Optional[datetime.datetime] = None
+
+
 class PrintOrder(BaseModel):
     id: str
     job_id: JobID
@@ -32,3 +43,5 @@ class PrintOrder(BaseModel):
     total_cents: int
     paid: bool = False
     notes: Optional[str] = None
+    shipping_speed: ShippingSpeed = "standard"
+    tracking: Optional[PrintOrderTracking] = None

@@ -9,6 +9,15 @@ from .format import Finish, Format
 Orientation = Literal["portrait", "landscape"]
 
 
+class RenderOptionsWatermark(StrictBase):
+    """Text stamped over every page of a proof render."""
+
+    text: str
+    opacity: float = 0.25
+    rotation: int = 0
+    tiled: bool = False
+
+
 class RenderOptions(StrictBase):
     format: Format
     dpi: int
@@ -16,6 +25,7 @@ class RenderOptions(StrictBase):
     max_retries: int = 3
     finish: Optional[Finish] = None
     color_profile: str | None = None
+    watermark: Optional[RenderOptionsWatermark] = None
 
 
 class RenderRequest(StrictBase):

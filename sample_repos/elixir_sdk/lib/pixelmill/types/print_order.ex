@@ -18,9 +18,37 @@ defmodule Pixelmill.Types.PrintOrder do
           }
   end
 
+  defmodule Tracking do
+    @moduledoc "Carrier details, filled in once the order has left the print shop."
+
+    @enforce_keys [:carrier, :tracking_number]
+    @derive Jason.Encoder
+    defstruct [:carrier, :tracking_number, :url, :shipped_at]
+
+    @type t :: %__MODULE__{
+            carrier: String.t(),
+            tracking_number: String.t(),
+            url: String.t() | nil,
+            shipped_at: DateTime.t() | nil
+          }
+  end
+
+  @type speed :: :standard | :express | :overnight
+
   @enforce_keys [:id, :job_id, :items, :ship_to, :placed_at, :total_cents]
   @derive Jason.Encoder
-  defstruct [:id, :job_id, :items, :ship_to, :placed_at, :ship_by, :total_cents, paid: false]
+  defstruct [
+    :id,
+    :job_id,
+    :items,
+    :ship_to,
+    :placed_at,
+    :ship_by,
+    :total_cents,
+    :tracking,
+    paid: false,
+    shipping_speed: :standard
+  ]
 
   @type t :: %__MODULE__{
           id: String.t(),
@@ -30,6 +58,8 @@ defmodule Pixelmill.Types.PrintOrder do
           placed_at: String.t(),
           ship_by: Date.t() | nil,
           total_cents: non_neg_integer(),
-          paid: integer()
+          paid: integer(),
+          shipping_speed: speed(),
+          tracking: Tracking.t() | nil
         }
 end
