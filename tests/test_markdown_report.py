@@ -188,10 +188,10 @@ def test_summary_counts_equal_the_json_report(sample_files: tuple[str, dict[str,
     report, document, _ = sample_files
     tokens = MARKDOWN.parse(report)
     types = counts(table_in(tokens, "Summary", "status"))
-    assert types.pop("total") == len(document["types"]) == 30
+    assert types.pop("total") == len(document["types"]) == 31
     assert {SAMPLE_TYPE_LABELS[label]: count for label, count in types.items()} == document["summary"]["types"]
     findings = counts(table_in(tokens, "Summary", "severity"))
-    assert findings.pop("total") == len(document["findings"]) == 37
+    assert findings.pop("total") == len(document["findings"]) == 39
     assert findings == document["summary"]["findings"]
 
 
@@ -221,7 +221,7 @@ def test_the_pie_chart_has_one_slice_per_non_empty_status(sample_result: AuditRe
 
     assert slices(sample_result) == [
         '    "parity" : 9',
-        '    "wire-compatible" : 7',
+        '    "wire-compatible" : 8',
         '    "mismatch" : 10',
         '    "missing in Elixir" : 2',
         '    "Elixir-only" : 2',
@@ -242,7 +242,7 @@ def test_the_priority_list_is_p0_to_p3_in_order_with_each_findings_message(
         key=lambda f: (rank[f["severity"]], f["type"], f["field"] or "", f["rule"]),
     )
     listed = [(severity, inline) for severity, inlines in items.items() for inline in inlines]
-    assert len(listed) == len(expected) == 33
+    assert len(listed) == len(expected) == 35
     # A type whose name another pair shares is shown with its module: `Margins (Pixelmill.Types.Margins)`.
     shared = {name for name, count in Counter(t["name"] for t in document["types"]).items() if count > 1}
     assert shared == {"Margins"}
@@ -320,7 +320,7 @@ def test_a_missing_type_shows_what_a_port_needs(sample_files: tuple[str, dict[st
     ]
     paragraphs = [inline_text(t) for t in tokens if t.type == "inline"]
     assert "Values: 'portrait' | 'landscape'" in paragraphs
-    assert "union pixelmill.types.render.Orientation at pixelmill/types/render.py:9" in paragraphs
+    assert "union pixelmill.types.render.Orientation at pixelmill/types/render.py:10" in paragraphs
 
 
 def test_an_elixir_only_type_shows_its_module_and_fields(sample_files: tuple[str, dict[str, Any], str]) -> None:
@@ -359,7 +359,7 @@ def test_parity_and_wire_compatible_sections(sample_files: tuple[str, dict[str, 
     assert "Margins (Pixelmill.Types.Canvas.Margins)" in [row[0] for row in parity.texts()]
     assert "### `Margins (Pixelmill.Types.Margins)`" in report.splitlines()  # the Elixir-only union module
     assert codes(parity.column("fields or values")[0]) == ["size", "layers", "background", "margins"]  # Canvas
-    notes = table_in(tokens, "Wire-compatible (7 types)", "type")
+    notes = table_in(tokens, "Wire-compatible (8 types)", "type")
     expected = sorted(
         (f["type"], f["field"] or "type", f["severity"], f["rule"], f["message"])
         for f in document["findings"]
@@ -395,7 +395,7 @@ def test_git_metadata_and_revisions_appear_when_known(sample_result: AuditResult
         "commit date": ["2024-04-30T09:15:00+00:00", "2024-04-29T18:02:11+02:00"],
         "branch": ["main", "feat/x"],
         "files": [str(len(result.python.files)), str(len(result.elixir.files))],
-        "types": ["28", "28"],
+        "types": ["29", "29"],
     }
 
 
@@ -412,7 +412,7 @@ def test_baselined_findings_come_after_new_ones_and_are_counted(sample_result: A
     severities = table_in(tokens, "Summary", "severity")
     assert severities.header == ["severity", "findings", "new", "baselined"]
     assert severities.texts()[1] == ["P1", "12", "10", "2"]
-    assert severities.texts()[-1] == ["total", "37", "35", "2"]
+    assert severities.texts()[-1] == ["total", "39", "37", "2"]
     paragraphs = [inline_text(t) for t in tokens if t.type == "inline"]
     assert (
         ".parity-baseline.json: 2 findings of this run baselined (reported, never failing the run), "

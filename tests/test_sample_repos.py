@@ -50,6 +50,8 @@ EXPECTED_FINDINGS = sorted(
         ("bytes-as-base64", "info", "AssetUpload", "data"),
         ("extra-type", "P3", "Margins", None),
         ("atom-enum", "info", "ShippingSpeed", None),
+        ("union-widened", "P3", "RenderRequest", "assets"),
+        ("enum-catch-all", "P3", "Priority", None),
     ],
     key=repr,
 )
@@ -74,6 +76,7 @@ EXPECTED_STATUSES = {
         "Format",
         "JobState",
         "ShippingSpeed",
+        "Priority",
     },
     "mismatch": {
         "Asset",
@@ -207,3 +210,13 @@ def test_the_false_friend_is_an_extra_type_naming_the_real_pair() -> None:
     ]
     assert extra["severity"] == "P3"
     assert "Pixelmill.Types.Canvas.Margins" in extra["message"]
+
+
+def test_a_converter_table_enum_is_compared_by_its_wire_strings() -> None:
+    document = json_report.document(_audit())
+    (priority,) = [entry for entry in document["types"] if entry["name"] == "Priority"]
+    assert (priority["elixir"]["module"], priority["status"]) == ("Pixelmill.Types.Priority", "wire-compatible")
+    # Its values are PRIORITY_* on both sides: no value finding, only the catch-all clause.
+    assert [(f["rule"], f["elixir"]["line"]) for f in document["findings"] if f["type"] == "Priority"] == [
+        ("enum-catch-all", 18)
+    ]

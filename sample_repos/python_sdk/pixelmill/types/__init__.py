@@ -10,6 +10,7 @@ from .order import (
     OrderItem as OrderItem,
     PrintOrder as PrintOrder,
     PrintOrderTracking as PrintOrderTracking,
+    Priority as Priority,
     ShippingAddress as ShippingAddress,
     ShippingSpeed as ShippingSpeed,
 )

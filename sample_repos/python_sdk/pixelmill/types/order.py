@@ -7,6 +7,8 @@ from .job_id import JobID
 
 ShippingSpeed = Literal["standard", "express", "overnight"]
 
+Priority = Literal["PRIORITY_LOW", "PRIORITY_NORMAL", "PRIORITY_RUSH"]
+
 
 class ShippingAddress(BaseModel):
     name: str
@@ -45,3 +47,4 @@ class PrintOrder(BaseModel):
     notes: Optional[str] = None
     shipping_speed: ShippingSpeed = "standard"
     tracking: Optional[PrintOrderTracking] = None
+    priority: Optional[Priority] = None

@@ -3,6 +3,7 @@ from typing import List, Literal, Optional
 from pydantic import Field
 
 from .._models import StrictBase
+from .asset import Asset
 from .canvas import Canvas
 from .format import Finish, Format
 
@@ -35,3 +36,4 @@ class RenderRequest(StrictBase):
     options: Optional[RenderOptions] = None
     tags: List[str] = Field(default_factory=list)
     callback_url: Optional[str] = None
+    assets: List[Asset] = Field(default_factory=list)

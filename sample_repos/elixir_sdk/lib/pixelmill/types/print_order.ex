@@ -46,6 +46,7 @@ defmodule Pixelmill.Types.PrintOrder do
     :ship_by,
     :total_cents,
     :tracking,
+    :priority,
     paid: false,
     shipping_speed: :standard
   ]
@@ -60,6 +61,7 @@ defmodule Pixelmill.Types.PrintOrder do
           total_cents: non_neg_integer(),
           paid: integer(),
           shipping_speed: speed(),
-          tracking: Tracking.t() | nil
+          tracking: Tracking.t() | nil,
+          priority: Pixelmill.Types.Priority.t() | nil
         }
 end

@@ -1,7 +1,7 @@
 defmodule Pixelmill.Types.RenderRequest do
   @moduledoc "The body of a render submission."
 
-  alias Pixelmill.Types.{Canvas, RenderOptions}
+  alias Pixelmill.Types.{Asset, AssetUpload, Canvas, RenderOptions}
 
   @enforce_keys [:canvas, :orientation]
   @derive Jason.Encoder
@@ -11,7 +11,8 @@ defmodule Pixelmill.Types.RenderRequest do
     :orientation,
     :callback_url,
     options: %RenderOptions{},
-    tags: []
+    tags: [],
+    assets: []
   ]
 
   @type t :: %__MODULE__{
@@ -20,6 +21,7 @@ defmodule Pixelmill.Types.RenderRequest do
           orientation: String.t(),
           options: RenderOptions.t() | nil,
           tags: [String.t()],
-          callback_url: String.t() | nil
+          callback_url: String.t() | nil,
+          assets: [Asset.t() | AssetUpload.t()]
         }
 end
