@@ -232,6 +232,21 @@ def _literal_values_edit(adding: bool) -> Callable[[Spec, SpecField, PortField],
     return edit
 
 
+def _holds_a_model_directly(spec: Spec, field_type: FieldType) -> bool:
+    return _is_model(spec, field_type) or (isinstance(field_type, ListType) and _is_model(spec, field_type.item))
+
+
+def _model_or(extra: ExType) -> Callable[[Spec, SpecField, PortField], PortField]:
+    """The port accepts the model, or `extra` beside it (in the list, for a list of models)."""
+
+    def edit(spec: Spec, spec_field: SpecField, port_field: PortField) -> PortField:
+        if isinstance(port_field.type, ExList):
+            return replace(port_field, type=replace(port_field.type, item=ExUnion((port_field.type.item, extra))))
+        return replace(port_field, type=ExUnion((port_field.type, extra)))
+
+    return edit
+
+
 FIELD_EDITS: tuple[FieldEdit, ...] = (
     FieldEdit(
         "drop-field",
@@ -301,6 +316,18 @@ FIELD_EDITS: tuple[FieldEdit, ...] = (
         lambda spec, f: isinstance(f.type, UnionType),
         _union_without_a_member,
         lambda f: (("union-mismatch", "P1"),),
+    ),
+    FieldEdit(
+        "widen-union",
+        lambda spec, f: _holds_a_model_directly(spec, f.type),
+        _model_or(STRING_T),
+        lambda f: (("union-widened", "P3"),),
+    ),
+    FieldEdit(
+        "model-or-map",
+        lambda spec, f: _holds_a_model_directly(spec, f.type),
+        _model_or(ANY_MAP),
+        lambda f: (("constraint-widened", "P3"),),
     ),
     FieldEdit(
         "change-default",
