@@ -88,6 +88,16 @@ _VALUE_EDITS: dict[str, tuple[bool, int, str, str]] = {
 }
 
 
+_CONVERTER_EDITS: dict[str, tuple[int, bool, tuple[tuple[str, str], ...]]] = {
+    # kind: (values dropped from the type and its table, a catch-all clause, expected (rule, severity))
+    "converter-table": (0, False, ()),
+    "converter-drop-value": (1, False, (("enum-value-mismatch", "P1"),)),
+    "converter-catch-all": (0, True, (("enum-catch-all", "P3"),)),
+}
+"""An enum module ported as atoms with `to_api`/`from_api` clauses that give each atom its wire string:
+the values are compared as those strings."""
+
+
 def _expected(rule: str, severity: str, injection: Injection, field: str | None = None) -> ExpectedFinding:
     return ExpectedFinding(rule, severity, injection.type_name, field)
 
@@ -406,6 +416,9 @@ def candidates(spec: Spec) -> list[Injection]:
             found.append(Injection("drop-type", typedef.name))
         if isinstance(typedef, EnumSpec | LiteralAliasSpec):
             found.extend(Injection(kind, typedef.name) for kind in _VALUE_EDITS)
+            if elixir_home(spec, typedef.name).local is None:
+                # A module of its own: its converters cannot be read as another enum's.
+                found.extend(Injection(kind, typedef.name) for kind in _CONVERTER_EDITS)
         if isinstance(typedef, UnionAliasSpec):
             found.append(Injection("drop-alias-member", typedef.name))
         if isinstance(typedef, ModelSpec):
@@ -427,7 +440,7 @@ def candidates(spec: Spec) -> list[Injection]:
 # Interference
 # ---------------------------------------------------------------------------------------------
 
-_TYPE_LEVEL = frozenset({"drop-type", "drop-alias-member", *_VALUE_EDITS})
+_TYPE_LEVEL = frozenset({"drop-type", "drop-alias-member", *_VALUE_EDITS, *_CONVERTER_EDITS})
 
 
 def _drops_a_plain_field(injection: Injection, spec: Spec) -> bool:
@@ -517,6 +530,20 @@ def _values_edit(kind: str) -> Callable[[ExType], ExType]:
     return change
 
 
+def _with_converters(port: Port, home: ElixirHome, dropped: int, catch_all: bool) -> Port:
+    def changed(module: PortModule) -> PortModule:
+        assert isinstance(module.own_type, ExValues)
+        values = module.own_type.values[: len(module.own_type.values) - dropped]
+        return replace(
+            module,
+            own_type=ExValues(values, atoms=True),
+            converters=tuple((value, value) for value in values),
+            catch_all=values[0] if catch_all else None,
+        )
+
+    return port.with_module(home.module, changed)
+
+
 def _drop_alias_member(spec: Spec, alias: UnionAliasSpec) -> Callable[[ExType], ExType]:
     """Drops a member so that, if the union has a model, a model remains (else a model turned scalar
     would be flattened-nesting, not union-mismatch)."""
@@ -550,6 +577,9 @@ def _apply(spec: Spec, port: Port, injection: Injection) -> tuple[Port, list[Exp
     if kind in _VALUE_EDITS:
         _, _, rule, severity = _VALUE_EDITS[kind]
         return _edit_alias_target(port, home, _values_edit(kind)), [_expected(rule, severity, injection)]
+    if kind in _CONVERTER_EDITS:
+        dropped, catch_all, findings = _CONVERTER_EDITS[kind]
+        return _with_converters(port, home, dropped, catch_all), [_expected(r, s, injection) for r, s in findings]
     if kind == "drop-alias-member":
         alias = spec.named(name)
         assert isinstance(alias, UnionAliasSpec)

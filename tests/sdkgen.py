@@ -620,6 +620,10 @@ class PortModule:
     local_types: tuple[tuple[str, ExType], ...] = ()
     parent: str | None = None
     use_aliases: bool = False
+    converters: tuple[tuple[str, str], ...] = ()
+    """(atom, wire string) pairs written as `to_api`/`from_api` clauses beside the module's atom enum."""
+    catch_all: str | None = None
+    """The atom a last `from_api(_)` clause turns every other wire value into."""
 
     def with_local_type(self, name: str, change: Callable[[ExType], ExType | None]) -> PortModule:
         changed = ((local, change(expr) if local == name else expr) for local, expr in self.local_types)
@@ -864,6 +868,12 @@ class _ElixirModuleWriter:
             lines.append(f"  @type {local} :: {self.typespec(expr)}")
         if self.module.own_type is not None:
             lines.append(f"  @type t :: {self.typespec(self.module.own_type)}")
+        for atom, wire in self.module.converters:
+            lines.append(f'  def to_api(:{atom}), do: "{wire}"')
+        for atom, wire in self.module.converters:
+            lines.append(f'  def from_api("{wire}"), do: :{atom}')
+        if self.module.catch_all is not None:
+            lines.append(f"  def from_api(_), do: :{self.module.catch_all}")
         struct = self.module.struct
         if struct is not None:
             lines.extend(self._encoder(struct))
