@@ -20,6 +20,7 @@ from auditor.model import (
     ListOf,
     LiteralOf,
     MapOf,
+    RecordOf,
     Ref,
     Scalar,
     ScalarKind,
@@ -169,6 +170,11 @@ class _Walker:
                     yield from self.walk(*pair, depth + 1)
             case MapOf(value=left), MapOf(value=right):
                 yield from self.walk(left, right, depth + 1)
+            case MapOf(value=left), RecordOf(entries=entries):
+                for entry in entries:
+                    yield from self.walk(left, entry.type, depth + 1)
+            case Ref(qualname=qualname), RecordOf() if self._model(qualname) is not None:
+                yield from self._record(python, elixir, depth)
             case Scalar(kind=left), Scalar(kind=right) if (left, right) in _COMPATIBLE_SCALARS:
                 return
             case UnionOf(), UnionOf():
@@ -184,6 +190,27 @@ class _Walker:
             case _:
                 if not self._same_values(python, elixir):
                     yield Mismatch(python, elixir)
+
+    def _model(self, qualname: str) -> TypeDef | None:
+        typedef = self.context.python_types.get(qualname)
+        return typedef if typedef is not None and typedef.kind is TypeKind.STRUCT else None
+
+    def _record(self, python: Ref, record: RecordOf, depth: int) -> Iterator[Mismatch]:
+        """A model against a map with fixed keys, key by key as against a struct: the keys must be the
+        model's (by wire name), and each value is compared like a field's."""
+        model = self._model(python.qualname)
+        assert model is not None
+        entries = {entry.key: entry for entry in record.entries}
+        matched: set[str] = set()
+        for field in model.fields:
+            entry = entries.get(field.name) or (entries.get(field.alias) if field.alias else None)
+            if entry is None:
+                yield Mismatch(python, record)
+                return
+            matched.add(entry.key)
+            yield from self.walk(field.type, entry.type, depth + 1)
+        if set(entries) - matched:
+            yield Mismatch(python, record)
 
     def _matches(self, python: TypeExpr, elixir: TypeExpr, depth: int) -> bool:
         return next(self.walk(python, elixir, depth + 1), None) is None
@@ -267,6 +294,8 @@ def _names_no_type(expr: TypeExpr) -> bool:
         return _names_no_type(expr.key) and _names_no_type(expr.value)
     if isinstance(expr, TupleOf):
         return all(_names_no_type(item) for item in expr.items)
+    if isinstance(expr, RecordOf):
+        return all(_names_no_type(entry.type) for entry in expr.entries)
     if isinstance(expr, UnionOf):
         return all(_names_no_type(member) for member in expr.members)
     return True
@@ -317,6 +346,9 @@ def describe(expr: TypeExpr) -> str:
             return f"list[{describe(item)}]"
         case MapOf(key=key, value=value):
             return f"map[{describe(key)}, {describe(value)}]"
+        case RecordOf(entries=entries):
+            keys = ", ".join(f"{e.key}{'' if e.required else '?'}: {describe(e.type)}" for e in entries)
+            return f"%{{{keys}}}"
         case TupleOf(items=items):
             return f"tuple[{', '.join(describe(item) for item in items)}]"
         case UnionOf(members=members):

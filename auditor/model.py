@@ -69,6 +69,21 @@ class MapOf:
 
 
 @dataclass(frozen=True)
+class RecordEntry:
+    key: str
+    type: TypeExpr
+    required: bool
+
+
+@dataclass(frozen=True)
+class RecordOf:
+    """A map with fixed keys, each with its own type (`%{code: integer()}`, `%{optional(:note) =>
+    String.t()}`): a port's inline stand-in for a model."""
+
+    entries: tuple[RecordEntry, ...]
+
+
+@dataclass(frozen=True)
 class TupleOf:
     items: tuple[TypeExpr, ...]
 
@@ -99,7 +114,7 @@ class Unknown:
     text: str
 
 
-TypeExpr = Scalar | LiteralOf | AtomSet | ListOf | MapOf | TupleOf | UnionOf | Ref | Unknown
+TypeExpr = Scalar | LiteralOf | AtomSet | ListOf | MapOf | RecordOf | TupleOf | UnionOf | Ref | Unknown
 
 STR = Scalar(ScalarKind.STR)
 INT = Scalar(ScalarKind.INT)
@@ -138,6 +153,9 @@ def references(expr: TypeExpr) -> Iterator[str]:
         case MapOf(key=key, value=value):
             yield from references(key)
             yield from references(value)
+        case RecordOf(entries=entries):
+            for entry in entries:
+                yield from references(entry.type)
         case TupleOf(items=items) | UnionOf(members=items):
             for item in items:
                 yield from references(item)

@@ -25,6 +25,30 @@ RULE = Rule(
     fix="Use the Elixir type that corresponds to the Python annotation.",
     examples=(
         Example(
+            python=(
+                "from typing import Optional\nfrom pydantic import BaseModel\n\nclass Error(BaseModel):\n"
+                "    code: int\n    message: Optional[str] = None\n\nclass Reply(BaseModel):\n    error: Error\n"
+                "    detail: Error\n"
+            ),
+            elixir=(
+                "defmodule Api.Reply do\n  defstruct [:error, :detail]\n  @type t :: %__MODULE__{\n"
+                "    error: %{required(:code) => String.t(), optional(:message) => String.t() | nil},\n"
+                "    detail: %{code: integer()}\n  }\nend\n"
+            ),
+            # The map stands in for the model key by key: `code` has the wrong type, `detail` lacks `message`.
+            fires=(("Reply", "error", Severity.P1), ("Reply", "detail", Severity.P1)),
+        ),
+        Example(
+            python=(
+                "from typing import Optional\nfrom pydantic import BaseModel\n\nclass Error(BaseModel):\n"
+                "    code: int\n    message: Optional[str] = None\n\nclass Reply(BaseModel):\n    error: Error\n"
+            ),
+            elixir=(
+                "defmodule Api.Reply do\n  defstruct [:error]\n  @type t :: %__MODULE__{\n"
+                "    error: %{required(:code) => integer(), optional(:message) => String.t() | nil}\n  }\nend\n"
+            ),
+        ),
+        Example(
             python="from pydantic import BaseModel\n\nclass Item(BaseModel):\n    count: int\n    tags: str\n",
             elixir=(
                 "defmodule Api.Item do\n  defstruct [:count, :tags]\n"

@@ -31,6 +31,8 @@ from auditor.model import (
     LiteralOf,
     Location,
     MapOf,
+    RecordEntry,
+    RecordOf,
     Ref,
     SideModel,
     TupleOf,
@@ -397,7 +399,20 @@ LOWERING_CASES = [
     ("%{String.t() => integer()}", MapOf(STR, INT)),
     ("%{optional(atom()) => float()}", MapOf(ATOM, FLOAT)),
     ("%{required(String.t()) => boolean()}", MapOf(STR, BOOL)),
-    ("%{a: integer(), b: String.t()}", MapOf(ATOM, UnionOf((INT, STR)))),
+    # Fixed keys make a record: each key keeps its own type and whether it must be present.
+    ("%{a: integer(), b: String.t()}", RecordOf((RecordEntry("a", INT, True), RecordEntry("b", STR, True)))),
+    (
+        "%{required(:code) => integer(), optional(:message) => String.t() | nil, \"id\" => String.t()}",
+        RecordOf(
+            (
+                RecordEntry("code", INT, True),
+                RecordEntry("message", UnionOf((STR, NONE)), False),
+                RecordEntry("id", STR, True),
+            )
+        ),
+    ),
+    # `k => v | nil` parses as `(k => v) | nil`; the nil is the value's.
+    ("%{String.t() => integer() | nil}", MapOf(STR, UnionOf((INT, NONE)))),
     ("struct()", MapOf(ATOM, ANY)),
     ("keyword()", MapOf(ATOM, ANY)),
     ("keyword(integer())", MapOf(ATOM, INT)),

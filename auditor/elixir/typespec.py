@@ -45,6 +45,8 @@ from auditor.model import (
     ListOf,
     LiteralOf,
     MapOf,
+    RecordEntry,
+    RecordOf,
     Ref,
     TupleOf,
     TypeExpr,
@@ -336,42 +338,79 @@ def _lower_map(node: Node, context: TypeContext, depth: int) -> TypeExpr:
         if child.type == "struct":
             struct_name = _struct_part_name(child, context.scope)
             return Ref(struct_name) if struct_name is not None else Unknown(clean_text(node))
+    entries = _map_content_entries(children)
+    record = _record(entries, context, depth)
+    if record is not None:
+        return record
     keys: list[TypeExpr] = []
     values: list[TypeExpr] = []
-    for entry_key, entry_value in _map_content_entries(children):
-        keys.append(ATOM if entry_key is None else _lower(_unwrap_key_requirement(entry_key), context, depth))
-        values.append(_lower(entry_value, context, depth))
+    for entry_key, _keyword, entry_value in entries:
+        keys.append(ATOM if entry_key is None else _lower(_unwrap_key_requirement(entry_key)[0], context, depth))
+        values.append(_lower_value(entry_value, context, depth))
     if not keys:
         return _ANY_MAP
     return MapOf(merge_union(keys), merge_union(values))
 
 
-def _unwrap_key_requirement(key: Node) -> Node:
-    # `optional(k) => v` and `required(k) => v` say whether the key must be present, not its type.
+def _record(entries: list[MapEntry], context: TypeContext, depth: int) -> RecordOf | None:
+    """The map as a record when every key is a literal atom or string (`%{code: integer()}`,
+    `%{optional(:note) => String.t()}`, `%{"id" => String.t()}`); None otherwise."""
+    if not entries:
+        return None
+    record: list[RecordEntry] = []
+    for entry_key, keyword, entry_value in entries:
+        if entry_key is None:
+            name, required = keyword, True
+        else:
+            key, required = _unwrap_key_requirement(entry_key)
+            name = atom_name(key) or string_literal_value(key)
+        if name is None:
+            return None
+        record.append(RecordEntry(name, _lower_value(entry_value, context, depth), required))
+    return RecordOf(tuple(record))
+
+
+def _lower_value(value: Node | tuple[Node, ...], context: TypeContext, depth: int) -> TypeExpr:
+    if isinstance(value, tuple):
+        return merge_union([_lower(member, context, depth) for member in value])
+    return _lower(value, context, depth)
+
+
+def _unwrap_key_requirement(key: Node) -> tuple[Node, bool]:
+    """The key of `optional(k) => v` or `required(k) => v` (which say whether the key must be present,
+    not its type), and whether it must be; a bare key must be."""
     if key.type == "call":
         target = key.child_by_field_name("target")
         arguments = call_arguments(key)
-        if (
-            target is not None
-            and target.type == "identifier"
-            and node_text(target) in ("optional", "required")
-            and len(arguments) == 1
-        ):
-            return arguments[0]
-    return key
+        if target is not None and target.type == "identifier" and len(arguments) == 1:
+            requirement = node_text(target)
+            if requirement in ("optional", "required"):
+                return arguments[0], requirement == "required"
+    return key, True
 
 
-def _map_content_entries(map_children: list[Node]) -> list[tuple[Node | None, Node]]:
-    """(key, value) per entry of a map literal's children; key None for atom keys written `name: value`."""
-    entries: list[tuple[Node | None, Node]] = []
+MapEntry = tuple[Node | None, str | None, Node | tuple[Node, ...]]
+"""(key, keyword, value) of a map literal's entry; the value may be the operands of a union."""
+
+
+def _map_content_entries(map_children: list[Node]) -> list[MapEntry]:
+    """(key, keyword, value) per entry of a map literal's children: key None and the atom's name as
+    keyword for keys written `name: value`, keyword None for `key => value`."""
+    entries: list[MapEntry] = []
     for child in map_children:
         if child.type != "map_content":
             continue
         for item in significant_children(child):
             if item.type == "keywords":
-                entries.extend((None, value) for _name, _key, value in keyword_pairs(item))
+                entries.extend((None, name, value) for name, _key, value in keyword_pairs(item))
             elif (parts := binary_parts(item)) is not None and parts[1] == "=>":
-                entries.append((parts[0], parts[2]))
+                entries.append((parts[0], None, parts[2]))
+            elif (parts := binary_parts(item)) is not None and parts[1] == "|":
+                # `k => v | nil` parses as `(k => v) | nil`: the union is the value's.
+                first, *rest = _union_operands(parts[0], parts[2])
+                arrow = binary_parts(first)
+                if arrow is not None and arrow[1] == "=>":
+                    entries.append((arrow[0], None, (arrow[2], *rest)))
     return entries
 
 
