@@ -26,6 +26,7 @@ from tests.sdkgen import (
     ExList,
     ExMap,
     ExpectedFinding,
+    ExRecord,
     ExText,
     ExType,
     ExUnion,
@@ -55,6 +56,9 @@ from tests.sdkgen import (
     inherent_findings,
     plan_port,
     type_references,
+)
+from tests.sdkgen import (
+    port_field as faithful_port_field,
 )
 
 FOLD_TARGET = "extra_attributes"
@@ -257,6 +261,39 @@ def _model_or(extra: ExType) -> Callable[[Spec, SpecField, PortField], PortField
     return edit
 
 
+def _as_record(dropped_keys: int) -> Callable[[Spec, SpecField, PortField], PortField]:
+    """The model's typespec replaced by a map with the model's keys (all but the last `dropped_keys`),
+    each with the field's own typespec."""
+
+    def edit(spec: Spec, spec_field: SpecField, port_field: PortField) -> PortField:
+        assert isinstance(spec_field.type, NamedRef)
+        model = spec.named(spec_field.type.name)
+        assert isinstance(model, ModelSpec)
+        fields = spec.all_fields(model)
+        entries = tuple(
+            (f.name, _typespec_with_nil(faithful_port_field(spec, model, f)), f.required)
+            for f in fields[: len(fields) - dropped_keys]
+        )
+        return replace(port_field, type=ExRecord(entries, keyword_style=len(fields) % 2 == 0))
+
+    return edit
+
+
+def _typespec_with_nil(field: PortField) -> ExType:
+    return ExUnion((field.type, ExText("nil"))) if field.nullable else field.type
+
+
+def _model_with_fields(spec: Spec, field_type: FieldType, least: int) -> bool:
+    """A model of at least `least` fields, none a discriminator (a map has no default to fix a tag)."""
+    if not _is_model(spec, field_type):
+        return False
+    assert isinstance(field_type, NamedRef)
+    model = spec.named(field_type.name)
+    assert isinstance(model, ModelSpec)
+    fields = spec.all_fields(model)
+    return len(fields) >= least and all(f.discriminator_value is None for f in fields)
+
+
 FIELD_EDITS: tuple[FieldEdit, ...] = (
     FieldEdit(
         "drop-field",
@@ -338,6 +375,18 @@ FIELD_EDITS: tuple[FieldEdit, ...] = (
         lambda spec, f: _holds_a_model_directly(spec, f.type),
         _model_or(ANY_MAP),
         lambda f: (("constraint-widened", "P3"),),
+    ),
+    FieldEdit(
+        "model-as-record",
+        lambda spec, f: _model_with_fields(spec, f.type, 1),
+        _as_record(0),
+        lambda f: (),
+    ),
+    FieldEdit(
+        "record-without-a-key",
+        lambda spec, f: _model_with_fields(spec, f.type, 2),
+        _as_record(1),
+        lambda f: (("type-mismatch", "P1"),),
     ),
     FieldEdit(
         "change-default",

@@ -576,7 +576,16 @@ class ExRef:
     name: str = "t"
 
 
-ExType = ExText | ExList | ExMap | ExUnion | ExValues | ExRef
+@dataclass(frozen=True)
+class ExRecord:
+    """A map with fixed atom keys, `%{required(:a) => A, optional(:b) => B}` or `%{a: A, b: B}`."""
+
+    entries: tuple[tuple[str, ExType, bool], ...]
+    """(key, value, required)"""
+    keyword_style: bool = False
+
+
+ExType = ExText | ExList | ExMap | ExUnion | ExValues | ExRef | ExRecord
 
 STRING_T = ExText("String.t()")
 ANY_MAP = ExText("map()")
@@ -848,6 +857,14 @@ class _ElixirModuleWriter:
                 return " | ".join(f":{value}" if atoms else f'"{value}"' for value in values)
             case ExRef(module=module, name=name):
                 return f"{self._module_name(module, name)}{name}()"
+            case ExRecord(entries=entries, keyword_style=True):
+                return "%{" + ", ".join(f"{key}: {self.typespec(value)}" for key, value, _ in entries) + "}"
+            case ExRecord(entries=entries):
+                written = (
+                    f"{'required' if required else 'optional'}(:{key}) => {self.typespec(value)}"
+                    for key, value, required in entries
+                )
+                return "%{" + ", ".join(written) + "}"
         raise TypeError(expr)
 
     def _module_name(self, module: str, name: str) -> str:
