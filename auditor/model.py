@@ -231,6 +231,22 @@ class CatchAll:
 
 
 @dataclass(frozen=True)
+class WireKeys:
+    """The keys a port's own encoder writes, or its own decoder reads, for each struct field: (field, key)
+    pairs, a field once per key. An encoder's key whose value reads no field has field ""; a decoder's
+    field set without reading any key (a constant) has key ""."""
+
+    function: str
+    location: Location
+    keys: tuple[tuple[str, str], ...]
+
+    def of(self, field: str) -> tuple[str, ...] | None:
+        """The keys of one field, or None when the function does not touch it."""
+        keys = tuple(key for name, key in self.keys if name == field)
+        return keys or None
+
+
+@dataclass(frozen=True)
 class TypeDef:
     """A named type on one side.
 
@@ -239,7 +255,8 @@ class TypeDef:
     module segment or local type name). `target` is the expression of enums and aliases.
     `wire_fields` lists the fields an encoder sends when it restricts them (None: all fields).
     `custom_encoder` is True when a hand-written encoder decides the wire shape. `catch_all` is the
-    clause of an Elixir enum's decoder that folds unknown wire values into one atom.
+    clause of an Elixir enum's decoder that folds unknown wire values into one atom. `encoder` and
+    `decoder` are the keys the port's own conversion functions write and read, when they could be read.
     """
 
     qualname: str
@@ -253,6 +270,8 @@ class TypeDef:
     custom_encoder: bool = False
     public: bool = True
     catch_all: CatchAll | None = None
+    encoder: WireKeys | None = None
+    decoder: WireKeys | None = None
 
     def field_named(self, name: str) -> Field | None:
         for candidate in self.fields:

@@ -7,7 +7,7 @@ expressions disagree (`classify`); the engine decides which places it is shown.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from auditor.align import FieldPair, TypePair
@@ -84,3 +84,16 @@ def make_finding(
         elixir_type=pair.elixir.qualname if pair.elixir is not None else None,
         qualified=pair.name_shared,
     )
+
+
+def python_wire_names(field: FieldPair) -> frozenset[str]:
+    """The keys Python accepts for a field on the wire: its field name and its alias (pydantic)."""
+    assert field.python is not None
+    return frozenset(name for name in (field.python.name, field.python.alias) if name)
+
+
+def both_sides(pair: TypePair) -> Iterator[FieldPair]:
+    """The fields both sides of a paired struct declare."""
+    for field in pair.fields:
+        if field.python is not None and field.elixir is not None:
+            yield field

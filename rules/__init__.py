@@ -12,7 +12,9 @@ from . import (
     bytes_as_base64,
     constraint_widened,
     datetime_as_string,
+    decoder_drops_field,
     default_mismatch,
+    encoder_drops_field,
     enum_catch_all,
     enum_value_mismatch,
     extra_field,
@@ -28,6 +30,7 @@ from . import (
     union_mismatch,
     union_widened,
     untyped_container,
+    wire_name_mismatch,
 )
 
 CATALOG: tuple[Rule, ...] = tuple(
@@ -37,6 +40,9 @@ CATALOG: tuple[Rule, ...] = tuple(
         extra_type,
         missing_field,
         extra_field,
+        wire_name_mismatch,
+        encoder_drops_field,
+        decoder_drops_field,
         missing_literal,
         folded_into_map,
         flattened_nesting,

@@ -20,7 +20,7 @@ from auditor.reports import json_report as json_format
 from auditor.reports import sarif_report
 from tests.conftest import SAMPLE_ELIXIR, SAMPLE_PYTHON, copy_samples, edit_once, invoke, write_tree
 
-SAMPLE_FINDINGS = 39
+SAMPLE_FINDINGS = 42
 
 
 def json_report(*args: str | Path) -> tuple[int, dict]:

@@ -57,9 +57,9 @@ def test_json_has_the_documented_shape() -> None:
     }
     assert set(document["summary"]["findings"]) == {"P0", "P1", "P2", "P3", "info"}
     summary = document["summary"]
-    assert (summary["suppressed"], summary["baselined"], summary["new"]) == (0, 0, 39)
+    assert (summary["suppressed"], summary["baselined"], summary["new"]) == (0, 0, 42)
     assert (document["suppressed"], document["baseline"]) == ([], None)
-    assert sum(document["summary"]["findings"].values()) == len(document["findings"]) == 39
+    assert sum(document["summary"]["findings"].values()) == len(document["findings"]) == 42
     finding = document["findings"][0]
     assert set(finding) == {
         "rule", "severity", "type", "field", "python_type", "elixir_type", "message", "python", "elixir",
@@ -220,7 +220,7 @@ def test_output_file_receives_the_report_and_the_text_report_still_goes_to_stdou
     target = tmp_path / "report.json"
     result = invoke(SAMPLE_PYTHON, SAMPLE_ELIXIR, "--format", "json", "--output", target)
     assert result.stdout == invoke(SAMPLE_PYTHON, SAMPLE_ELIXIR, "--format", "text").stdout
-    assert json.loads(target.read_text())["summary"]["findings"]["P0"] == 2
+    assert json.loads(target.read_text())["summary"]["findings"]["P0"] == 3
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
 
 

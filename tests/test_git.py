@@ -226,7 +226,7 @@ def test_a_subdirectory_checkout_reads_exactly_like_its_work_tree(tmp_path: Path
         assert (work_tree["inputs"][side]["revision"], work_tree["inputs"][side]["branch"]) == (None, "main")
         revision["inputs"][side].update(revision=None, branch="main")
     assert revision == work_tree
-    assert len(work_tree["findings"]) == 39
+    assert len(work_tree["findings"]) == 42
     assert {f["python"]["path"] for f in work_tree["findings"] if f["python"]} >= {"pixelmill/types/asset.py"}
 
 

@@ -513,7 +513,7 @@ def runner(request: pytest.FixtureRequest) -> Iterator[Runner]:
 
 
 def assert_is_the_json_report(data: str | bytes) -> None:
-    assert json.loads(data)["summary"]["findings"]["P0"] == 2
+    assert json.loads(data)["summary"]["findings"]["P0"] == 3
 
 
 def assert_succeeded(run: Completed) -> None:

@@ -104,7 +104,7 @@ def test_one_result_per_finding_with_its_rule_level_and_fingerprint(
     sample: AuditResult, sample_log: dict[str, Any]
 ) -> None:
     results = sample_log["runs"][0]["results"]
-    assert len(results) == len(sample.findings) == 39
+    assert len(results) == len(sample.findings) == 42
     assert {finding.severity.value for finding in sample.findings} == set(LEVELS)
     for finding, entry in zip(sample.findings, results, strict=True):
         assert entry["ruleId"] == finding.rule

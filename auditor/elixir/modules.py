@@ -48,6 +48,7 @@ from auditor.elixir.typespec import (
     lower_typespec,
     struct_name_of,
 )
+from auditor.elixir.wire import read_wire_functions
 from auditor.model import (
     NONE,
     AtomSet,
@@ -216,6 +217,7 @@ class ModuleReader:
         self.derive_arguments: list[list[Node]] = []
         self.enforce_keys_arguments: list[list[Node]] = []
         self.value_tables = read_value_tables(statements)
+        self.wire = read_wire_functions(statements, path)
         for statement in statements:
             kind = statement.type
             if kind == "call":
@@ -268,6 +270,20 @@ class ModuleReader:
         for local in self.local_types.values():
             if local.name != "t":
                 result.types.append(self._local_type_def(local))
+
+        if self.wire.unread and (self.defstruct_call is not None or inline_block is not None):
+            line = self.wire.unread[0][1]
+            names = ", ".join(f"{name}/1" for name, _ in self.wire.unread)
+            verb = "builds" if len(self.wire.unread) == 1 else "build"
+            result.diagnostics.append(
+                Diagnostic(
+                    self.path,
+                    line,
+                    "info",
+                    f"{self.name}: {names} {verb} or read the wire map in a way parity-audit does not read; "
+                    "the keys they use are not judged",
+                )
+            )
 
     def _module_derive(self) -> DerivedEncoder | None:
         for arguments in self.derive_arguments:
@@ -346,6 +362,7 @@ class ModuleReader:
 
     def _struct_def(self, name: str, line: int, fields: tuple[Field, ...], derived: DerivedEncoder | None) -> TypeDef:
         wire_fields = derived.wire_fields([item.name for item in fields]) if derived is not None else None
+        own = name == self.name  # a TypedStruct `module:` block is another module, without these functions
         return TypeDef(
             qualname=name,
             name=simple_name(name),
@@ -354,6 +371,8 @@ class ModuleReader:
             fields=fields,
             module=name,
             wire_fields=wire_fields,
+            encoder=self.wire.encoder if own else None,
+            decoder=self.wire.decoder if own else None,
         )
 
     def _typedstruct_type(
