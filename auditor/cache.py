@@ -19,7 +19,7 @@ from typing import TypeVar
 from auditor import __version__
 from auditor.output_file import write_output
 
-_FORMAT = b"parity-audit-cache-4\n"
+_FORMAT = b"parity-audit-cache-5\n"
 Entry = TypeVar("Entry")
 
 

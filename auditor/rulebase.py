@@ -92,8 +92,11 @@ def python_wire_names(field: FieldPair) -> frozenset[str]:
     return frozenset(name for name in (field.python.name, field.python.alias) if name)
 
 
-def both_sides(pair: TypePair) -> Iterator[FieldPair]:
-    """The fields both sides of a paired struct declare."""
+def fields_with_known_wire_names(pair: TypePair) -> Iterator[FieldPair]:
+    """The fields both sides of a paired struct declare, unless Python's wire names are unknown (a
+    hand-written `to_dict`, an alias generator this tool cannot evaluate)."""
+    if pair.python is None or pair.python.custom_encoder:
+        return
     for field in pair.fields:
         if field.python is not None and field.elixir is not None:
             yield field

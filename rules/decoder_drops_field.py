@@ -6,14 +6,14 @@ from dataclasses import replace
 from auditor.align import TypePair
 from auditor.compare import Context, same_default, single_literal
 from auditor.findings import Finding, Severity, SideRef
-from auditor.rulebase import Example, Rule, both_sides, make_finding
+from auditor.rulebase import Example, Rule, fields_with_known_wire_names, make_finding
 
 
 def check(pair: TypePair, context: Context) -> Iterator[Finding]:
     decoder = pair.elixir.decoder if pair.elixir is not None else None
     if decoder is None:
         return
-    for field in both_sides(pair):
+    for field in fields_with_known_wire_names(pair):
         assert field.python is not None and field.elixir is not None
         if decoder.of(field.elixir.name) is not None:
             continue

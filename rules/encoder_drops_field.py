@@ -6,7 +6,7 @@ from dataclasses import replace
 from auditor.align import TypePair
 from auditor.compare import Context
 from auditor.findings import Finding, Severity, SideRef
-from auditor.rulebase import Example, Rule, both_sides, make_finding, python_wire_names
+from auditor.rulebase import Example, Rule, fields_with_known_wire_names, make_finding, python_wire_names
 
 
 def check(pair: TypePair, context: Context) -> Iterator[Finding]:
@@ -14,7 +14,7 @@ def check(pair: TypePair, context: Context) -> Iterator[Finding]:
     if encoder is None:
         return
     written = {key for _, key in encoder.keys}
-    for field in both_sides(pair):
+    for field in fields_with_known_wire_names(pair):
         assert field.elixir is not None
         if encoder.of(field.elixir.name) is not None or python_wire_names(field) & written:
             continue

@@ -6,13 +6,13 @@ from dataclasses import replace
 from auditor.align import TypePair
 from auditor.compare import Context
 from auditor.findings import Finding, Severity, SideRef
-from auditor.rulebase import Example, Rule, both_sides, make_finding, python_wire_names
+from auditor.rulebase import Example, Rule, fields_with_known_wire_names, make_finding, python_wire_names
 
 
 def check(pair: TypePair, context: Context) -> Iterator[Finding]:
     if pair.elixir is None:
         return
-    for field in both_sides(pair):
+    for field in fields_with_known_wire_names(pair):
         assert field.python is not None and field.elixir is not None
         accepted = python_wire_names(field)
         for keys, verb in ((pair.elixir.encoder, "writes"), (pair.elixir.decoder, "reads")):

@@ -73,3 +73,23 @@ def test_the_preferred_encoder_wins_when_several_are_read() -> None:
     )
     assert typedef.encoder is not None
     assert typedef.encoder.function == "to_api"
+
+
+def test_an_encoder_head_that_destructures_the_struct() -> None:
+    typedef, _ = _struct(
+        "  def to_json(%__MODULE__{max_tokens: max, seed: seed}) do\n"
+        '    %{"maxTokens" => max, "seed" => seed}\n  end\n'
+    )
+    assert typedef.encoder is not None
+    assert typedef.encoder.keys == (("max_tokens", "maxTokens"), ("seed", "seed"))
+
+
+def test_keys_read_through_a_pipe_and_a_chain_of_variables() -> None:
+    typedef, _ = _struct(
+        "  def from_map(map) when is_map(map) do\n"
+        '    raw = map |> fetch("maxTokens")\n    max = raw |> List.wrap()\n'
+        '    %__MODULE__{max_tokens: max, seed: map |> fetch("seed") |> to_int()}\n  end\n'
+        "  defp fetch(map, key), do: map[key]\n"
+    )
+    assert typedef.decoder is not None
+    assert typedef.decoder.keys == (("max_tokens", "maxTokens"), ("seed", "seed"))

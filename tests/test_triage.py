@@ -127,6 +127,7 @@ def test_an_override_can_raise_a_severity(untriaged: AuditResult) -> None:
         ("ErrorBody", "extra-type"),
         ("Margins", "extra-type"),
         ("ProofJob", "flattened-nesting"),
+        ("UsageReport", "wire-name-mismatch"),
     ]
 
 

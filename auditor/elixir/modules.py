@@ -274,13 +274,13 @@ class ModuleReader:
         if self.wire.unread and (self.defstruct_call is not None or inline_block is not None):
             line = self.wire.unread[0][1]
             names = ", ".join(f"{name}/1" for name, _ in self.wire.unread)
-            verb = "builds" if len(self.wire.unread) == 1 else "build"
+            verb = "builds or reads" if len(self.wire.unread) == 1 else "build or read"
             result.diagnostics.append(
                 Diagnostic(
                     self.path,
                     line,
                     "info",
-                    f"{self.name}: {names} {verb} or read the wire map in a way parity-audit does not read; "
+                    f"{self.name}: {names} {verb} the wire map in a way parity-audit does not read; "
                     "the keys they use are not judged",
                 )
             )

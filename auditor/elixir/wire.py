@@ -158,17 +158,32 @@ def _walk(node: Node) -> Iterator[Node]:
         stack.extend(reversed(current.named_children))
 
 
-def _fields_read(value: Node, struct: str) -> list[str]:
-    """The struct fields a value expression reads from the variable `struct`."""
+def _fields_read(value: Node, struct: str, bound: dict[str, str]) -> list[str]:
+    """The struct fields a value expression reads from the variable `struct`, or through the variables
+    a struct pattern in the head bound to fields (`bound`)."""
     fields: list[str] = []
     for node in _walk(value):
         if node.type == "dot":
             left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
             if left is not None and right is not None and left.type == "identifier" and node_text(left) == struct:
                 fields.append(node_text(right))
+        elif node.type == "identifier" and node_text(node) in bound:
+            fields.append(bound[node_text(node)])
         else:
             fields.extend(_keys_read(node, struct))
     return fields
+
+
+def _struct_pattern_fields(argument: Node) -> dict[str, str]:
+    """Variables a struct pattern in the head binds to fields: `%__MODULE__{max_tokens: max} = s`."""
+    parts = binary_parts(argument)
+    sides = [parts[0], parts[2]] if parts is not None and parts[1] == "=" else [argument]
+    return {
+        node_text(value): field
+        for side in sides
+        for field, value in _struct_entries(side) or []
+        if value.type == "identifier"
+    }
 
 
 def _keys_read(node: Node, source: str) -> list[str]:
@@ -178,6 +193,14 @@ def _keys_read(node: Node, source: str) -> list[str]:
         children = significant_children(node)
         if len(children) == 2 and children[0].type == "identifier" and node_text(children[0]) == source:
             key = _literal_key(children[1])
+            return [key] if key is not None else []
+        return []
+    if (parts := binary_parts(node)) is not None and parts[1] == "|>":
+        # `source |> fetch("key")`: the piped value is the call's first argument.
+        left, right = parts[0], parts[2]
+        if left.type == "identifier" and node_text(left) == source and right.type == "call":
+            arguments = call_arguments(right)
+            key = _literal_key(arguments[0]) if arguments else None
             return [key] if key is not None else []
         return []
     if node.type != "call":
@@ -191,14 +214,15 @@ def _keys_read(node: Node, source: str) -> list[str]:
 
 
 def _encoded(argument: Node, body: list[Node]) -> tuple[tuple[str, str], ...] | None:
-    struct = _bound_name(argument)
+    struct = _bound_name(argument) or ""
+    bound = _struct_pattern_fields(argument)
     entries = _map_entries(_result(body))
-    if struct is None or entries is None or any(key is None for key, _ in entries):
+    if (not struct and not bound) or entries is None or any(key is None for key, _ in entries):
         return None
     pairs: list[tuple[str, str]] = []
     for key, value in entries:
         assert key is not None
-        fields = list(dict.fromkeys(_fields_read(value, struct)))
+        fields = list(dict.fromkeys(_fields_read(value, struct, bound)))
         # A key whose value reads no field (a constant tag) is kept with the field "".
         pairs.extend((field, key) for field in fields or [""])
     return tuple(pairs)
@@ -216,6 +240,14 @@ def _pattern_keys(argument: Node) -> dict[str, list[str]]:
     return bound
 
 
+def _keys_of(value: Node, source: str, bound: dict[str, list[str]]) -> list[str]:
+    """The keys a value reads from `source`, directly or through variables bound to keys before it
+    (`models = m["models"]`, then `parsed = models |> Enum.map(...)`)."""
+    keys = [key for node in _walk(value) for key in _keys_read(node, source)]
+    keys += [key for node in _walk(value) if node.type == "identifier" for key in bound.get(node_text(node), [])]
+    return keys
+
+
 def _decoded(argument: Node, body: list[Node]) -> tuple[tuple[str, str], ...] | None:
     source = _bound_name(argument) or ""
     entries = _struct_entries(_result(body))
@@ -227,11 +259,10 @@ def _decoded(argument: Node, body: list[Node]) -> tuple[tuple[str, str], ...] | 
     for statement in body[:-1]:
         parts = binary_parts(statement)
         if parts is not None and parts[1] == "=" and parts[0].type == "identifier":
-            bound[node_text(parts[0])] = [key for node in _walk(parts[2]) for key in _keys_read(node, source)]
+            bound[node_text(parts[0])] = _keys_of(parts[2], source, bound)
     pairs: list[tuple[str, str]] = []
     for field, value in entries:
-        keys = [key for node in _walk(value) for key in _keys_read(node, source)]
-        keys += [key for node in _walk(value) if node.type == "identifier" for key in bound.get(node_text(node), [])]
+        keys = _keys_of(value, source, bound)
         pairs.extend((field, key) for key in dict.fromkeys(keys))
         if not keys:
             pairs.append((field, ""))  # set without reading a key (a constant, a default): not dropped

@@ -8,17 +8,20 @@ from enum import StrEnum
 from auditor.model import LiteralValue
 from auditor.python.modules import ExternalName, LocalDefinition, Memo, ModuleIndex
 from auditor.python.origins import (
+    CONVERSION_PREFIXES,
     DATACLASS_DECORATORS,
     ENUM_AUTO,
     ENUM_BASES,
     NAMED_TUPLE_BASES,
+    NEUTRAL_BASES,
     PYDANTIC_MODEL_BASES,
     STR_MIXIN,
     TYPED_DICT_BASES,
+    VALUE_DUNDERS,
     AutoStyle,
 )
 from auditor.python.summary import ClassDefinition
-from auditor.python.syntax import Attribute, Call, Expr, Name, Subscript, literal_value
+from auditor.python.syntax import Attribute, Call, Expr, Name, Subscript, is_none, literal_value
 
 
 class ClassFlavor(StrEnum):
@@ -27,6 +30,7 @@ class ClassFlavor(StrEnum):
     TYPED_DICT = "typed-dict"
     NAMED_TUPLE = "named-tuple"
     ENUM = "enum"
+    INIT = "init"  # a plain class that only carries the attributes its `__init__` sets
     PLAIN = "plain"  # not a data model: clients, helpers, exceptions, mixins
 
 
@@ -110,6 +114,8 @@ class ClassCatalog:
             flavor = ClassFlavor.NAMED_TUPLE
         elif decorated or ClassFlavor.DATACLASS in inherited_flavors:
             flavor = ClassFlavor.DATACLASS
+        elif _carries_data(module, definition, external_bases, inherited_flavors):
+            flavor = ClassFlavor.INIT
         else:
             flavor = ClassFlavor.PLAIN
         return ClassShape(
@@ -179,6 +185,34 @@ class ClassCatalog:
             if member.name == expression.attribute:
                 return member.value
         return None
+
+
+def _carries_data(
+    module: str, definition: ClassDefinition, external_bases: set[str], inherited: set[ClassFlavor]
+) -> bool:
+    """A plain class whose only job is to hold what its `__init__` (or its base's) stores: defined in a
+    public module, no base but neutral ones or such classes, no method but conversions and the dunders
+    of a value, and an `__init__` that only stores values, some in public attributes, each public one
+    from a parameter, a literal or with an annotation. Clients, resources, helpers and exceptions do
+    more, and stay plain; so do the internals of private modules."""
+    if any(part.startswith("_") for part in module.split(".")):
+        return False
+    if external_bases - NEUTRAL_BASES or inherited - {ClassFlavor.INIT}:
+        return False
+    if any(name not in VALUE_DUNDERS and not name.startswith(CONVERSION_PREFIXES) for name in definition.methods):
+        return False
+    init = definition.init
+    if init is None:
+        return ClassFlavor.INIT in inherited
+    public = [attribute for attribute in init.attributes if not attribute.name.startswith("_")]
+    stored = all(
+        attribute.annotation is not None
+        or attribute.parameter is not None
+        or (attribute.value is not None and literal_value(attribute.value) is not None)
+        or is_none(attribute.value)
+        for attribute in public
+    )
+    return init.only_stores and stored and (bool(public) or ClassFlavor.INIT in inherited)
 
 
 def _auto_style(styles: list[AutoStyle], external_bases: set[str], inherited: list[ClassShape]) -> AutoStyle:

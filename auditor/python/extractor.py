@@ -20,6 +20,7 @@ from auditor.python.summary import (
     UnreadableDefinition,
     summarize_file,
 )
+from auditor.python.wire_names import hand_written_encoder
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,12 @@ class _Extractor:
         if shape.is_data_model:
             self.subclassed.update(base.qualname for base in shape.local_bases)
             fields = self.fields.fields_of(definition)
-            return TypeDef(qualname, name, TypeKind.STRUCT, location, fields=fields, module=module)
+            lineage = self.catalog.linearization(definition)
+            # Wire names a hand-written encoder or an unknown alias generator decides are not judged.
+            custom = hand_written_encoder(lineage) or not self.fields.wire_naming(definition).known
+            return TypeDef(
+                qualname, name, TypeKind.STRUCT, location, fields=fields, module=module, custom_encoder=custom
+            )
         return None
 
     def _enum_values(self, definition: LocalDefinition, location: Location) -> tuple[LiteralValue, ...]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from auditor.model import Default, DefaultKind, Field, Location, TypeExpr, split_none
 from auditor.python.annotations import TypeLowerer, with_discriminator
@@ -28,6 +28,7 @@ from auditor.python.syntax import (
     Expr,
     Lambda,
     Name,
+    Opaque,
     String,
     Subscript,
     float_value,
@@ -35,10 +36,14 @@ from auditor.python.syntax import (
     literal_value,
     string_value,
 )
+from auditor.python.wire_names import Naming, generated_alias, naming_of
 
 # Class attributes that configure the model rather than describe its data.
 _CONFIGURATION_NAMES = frozenset({"model_config"})
-_FIELD_FLAVORS = frozenset({ClassFlavor.PYDANTIC, ClassFlavor.TYPED_DICT, ClassFlavor.NAMED_TUPLE})
+_FIELD_FLAVORS = frozenset({ClassFlavor.PYDANTIC, ClassFlavor.TYPED_DICT, ClassFlavor.NAMED_TUPLE, ClassFlavor.INIT})
+# Where `__init__` states the fields when the class body annotates none.
+_INIT_FLAVORS = frozenset({ClassFlavor.INIT, ClassFlavor.DATACLASS})
+_UNANNOTATED = Opaque("unannotated")
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,25 @@ class FieldCollector:
             ):
                 for own in self._own_fields(ancestor, shape):
                     merged[own.name] = own
-        return tuple(merged.values())
+        generator = self.wire_naming(definition).generator
+        if generator is None:
+            return tuple(merged.values())
+        # An explicit `Field(alias=...)` wins over the generator, as in pydantic.
+        return tuple(
+            replace(field, alias=_differing(generated_alias(generator, name), name)) if field.alias is None else field
+            for name, field in merged.items()
+        )
+
+    def wire_naming(self, definition: LocalDefinition) -> Naming:
+        """The alias generator of the nearest class in the lineage whose `model_config` sets one."""
+        if self.catalog.shape(definition).flavor is not ClassFlavor.PYDANTIC:
+            return Naming()
+        for ancestor in self.catalog.linearization(definition):
+            if isinstance(ancestor.binding, ClassDefinition):
+                naming = naming_of(ancestor.binding, ancestor.module, self.index)
+                if naming is not None:
+                    return naming
+        return Naming()
 
     def _own_fields(self, definition: LocalDefinition, shape: ClassShape) -> list[Field]:
         return self.index.reads.memoized(
@@ -92,6 +115,11 @@ class FieldCollector:
     def _lower_own_fields(self, definition: LocalDefinition, shape: ClassShape) -> list[Field]:
         if not isinstance(definition.binding, ClassDefinition):
             return []
+        init = definition.binding.init
+        if init is not None and shape.flavor in _INIT_FLAVORS and (
+            shape.flavor is ClassFlavor.INIT or not definition.binding.fields
+        ):
+            return self._init_fields(definition, shape)
         found: dict[str, Field] = {}
         for declaration in definition.binding.fields:
             name = declaration.name
@@ -100,6 +128,41 @@ class FieldCollector:
             built = self._field(declaration, definition, shape)
             if built is not None:
                 found[name] = built
+        return list(found.values())
+
+    def _init_fields(self, definition: LocalDefinition, shape: ClassShape) -> list[Field]:
+        """The public attributes `__init__` sets, typed by their own annotation, the class body's annotation
+        of the name, or the parameter stored in them; a parameter's default makes the field optional."""
+        binding = definition.binding
+        assert isinstance(binding, ClassDefinition) and binding.init is not None
+        parameters = {parameter.name: parameter for parameter in binding.init.parameters}
+        declared = {declaration.name: declaration for declaration in binding.fields}
+        found: dict[str, Field] = {}
+        for attribute in binding.init.attributes:
+            name = attribute.name
+            if name.startswith("_") or name in found:
+                continue
+            stored = parameters.get(attribute.parameter) if attribute.parameter is not None else None
+            annotation = (
+                attribute.annotation
+                or (declared[name].annotation if name in declared else None)
+                or (stored.annotation if stored is not None else None)
+                or _UNANNOTATED
+            )
+            computed = stored is not None and not (
+                isinstance(attribute.value, Name) and attribute.value.identifier == stored.name
+            )
+            # A value computed from the parameter (`tags or []`) is the field's default only as an
+            # expression this tool does not evaluate.
+            value = stored.default if stored is not None and not computed else attribute.value
+            field = self._field(FieldDeclaration(name, annotation, value, attribute.line), definition, shape)
+            if field is not None and computed and stored is not None:
+                # A parameter normalised on the way in keeps its requiredness, and is no longer None
+                # when it was optional (`tags or []`).
+                optional = stored.default is not None
+                field = replace(field, required=not optional, nullable=field.nullable and not optional)
+            if field is not None:
+                found[name] = field
         return list(found.values())
 
     def _field(self, declaration: FieldDeclaration, owner: LocalDefinition, shape: ClassShape) -> Field | None:
@@ -240,6 +303,10 @@ class FieldCollector:
         if isinstance(symbol, LocalDefinition) and self.catalog.shape(symbol).is_data_model:
             return DefaultKind.STRUCT, symbol.name
         return None
+
+
+def _differing(alias: str, name: str) -> str | None:
+    return alias if alias != name else None
 
 
 def _alias_in(call: Call) -> str | None:

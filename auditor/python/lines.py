@@ -26,6 +26,9 @@ from auditor.python.parsing import StdlibTree
 
 LineOf = Callable[[cst.CSTNode], int]
 
+INIT = "__init__"
+"""The one method whose body is read: the attributes it sets are a plain class's fields."""
+
 
 def statement_lines(tree: cst.Module, logical: LogicalLines | None, stdlib_tree: StdlibTree) -> LineOf:
     """A function giving the first line of any statement at module level, in a class body or in a block
@@ -106,6 +109,13 @@ class _LogicalLineCounter:
     def _record_with(self, statement: cst.With) -> None:
         self._record_suite(statement.body)
 
+    def _record_function(self, statement: cst.FunctionDef) -> None:
+        # Only `__init__` is read (for the attributes it sets); other bodies are only counted.
+        if statement.name.value == INIT and type(statement.body) is cst.IndentedBlock:
+            self._record_suite(statement.body)
+        else:
+            self._count_children(statement)
+
     def _record_if(self, statement: cst.If) -> None:
         self._record_suite(statement.body)
         if type(statement.orelse) is cst.If:
@@ -173,6 +183,7 @@ _RECORDED_CHILDREN: dict[type[cst.CSTNode], Callable[[_LogicalLineCounter, Any],
     cst.Try: _LogicalLineCounter._record_try,
     cst.TryStar: _LogicalLineCounter._record_try,
     cst.With: _LogicalLineCounter._record_with,
+    cst.FunctionDef: _LogicalLineCounter._record_function,
 }
 
 
@@ -239,6 +250,12 @@ def _pair_if(statement: cst.If, twin: ast.stmt, lines: dict[int, int]) -> bool:
     return not twin.orelse
 
 
+def _pair_function(statement: cst.FunctionDef, twin: ast.stmt, lines: dict[int, int]) -> bool:
+    if not isinstance(twin, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    return statement.name.value != INIT or _pair_suite(statement.body, twin.body, lines)
+
+
 def _pair_with(statement: cst.With, twin: ast.stmt, lines: dict[int, int]) -> bool:
     return isinstance(twin, ast.With | ast.AsyncWith) and _pair_suite(statement.body, twin.body, lines)
 
@@ -262,6 +279,7 @@ def _pair_try(statement: cst.Try | cst.TryStar, twin: ast.stmt, lines: dict[int,
 
 _BLOCK_PAIRERS: dict[type[cst.CSTNode], Callable[[Any, ast.stmt, dict[int, int]], bool]] = {
     cst.ClassDef: _pair_class,
+    cst.FunctionDef: _pair_function,
     cst.If: _pair_if,
     cst.Try: _pair_try,
     cst.TryStar: _pair_try,

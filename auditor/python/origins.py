@@ -157,6 +157,16 @@ DATACLASS_DECORATORS: frozenset[str] = frozenset({"dataclasses.dataclass", "pyda
 FIELD_FUNCTIONS: frozenset[str] = frozenset({"pydantic.Field", "dataclasses.field"})
 DISCRIMINATOR_MARKER = "pydantic.Discriminator"
 STR_MIXIN = "builtins.str"
+# Bases that leave a plain class a plain carrier of the attributes its `__init__` sets.
+NEUTRAL_BASES: frozenset[str] = frozenset({"builtins.object", "typing.Generic", "abc.ABC"})
+# The methods a class that only carries data may have: its conversions, and the dunders of a value.
+CONVERSION_PREFIXES = ("to_", "from_", "as_")
+VALUE_DUNDERS: frozenset[str] = frozenset({"__init__", "__repr__", "__str__", "__eq__", "__hash__"})
+CONFIG_DICT = "pydantic.ConfigDict"
+ALIAS_GENERATOR_CLASS = "pydantic.AliasGenerator"
+ALIAS_GENERATORS: frozenset[str] = frozenset(
+    {"pydantic.alias_generators.to_camel", "pydantic.alias_generators.to_pascal", "pydantic.alias_generators.to_snake"}
+)
 
 
 class AutoStyle(StrEnum):
@@ -210,6 +220,10 @@ KNOWN_ORIGINS: frozenset[str] = frozenset(
         *DATACLASS_DECORATORS,
         *FIELD_FUNCTIONS,
         DISCRIMINATOR_MARKER,
+        *NEUTRAL_BASES,
+        CONFIG_DICT,
+        ALIAS_GENERATOR_CLASS,
+        *ALIAS_GENERATORS,
         *ENUM_BASES,
         ENUM_AUTO,
         *CONSTRAINED_SCALAR_CALLS,

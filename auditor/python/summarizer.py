@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import libcst as cst
+import libcst.matchers as matchers
 from libcst.helpers import get_full_name_for_node
 
 from auditor.python.cst_to_syntax import SyntaxConverter
-from auditor.python.lines import LineOf, statement_lines
+from auditor.python.lines import INIT, LineOf, statement_lines
 from auditor.python.parsing import parse_source
 from auditor.python.summary import (
     Assignment,
@@ -18,6 +20,9 @@ from auditor.python.summary import (
     FieldDeclaration,
     FileBinding,
     ImportSource,
+    InitAttribute,
+    InitMethod,
+    InitParameter,
     ModuleImport,
     NameImport,
     OpaqueBinding,
@@ -35,6 +40,7 @@ def summarize_source(path: str, data: bytes) -> PythonFileSummary:
 
 
 _Statement = TypeVar("_Statement", bound=cst.CSTNode)
+_NORMALISING_CALLS = frozenset({"list", "dict", "tuple", "set", "frozenset", "str", "int", "float", "bool"})
 
 
 class _Summarizer:
@@ -50,6 +56,8 @@ class _Summarizer:
         self.bindings: dict[str, FileBinding] = {}
         self.star_imports: list[ImportSource] = []
         self.declared_all: tuple[str, ...] | None = None
+        # The value expressions of the attributes `__init__` sets, by (attribute, line).
+        self._init_values: dict[tuple[str, int], cst.BaseExpression] = {}
 
     def summarize(self, path: str, tree: cst.Module) -> PythonFileSummary:
         self._statements(tree.body)
@@ -178,6 +186,8 @@ class _Summarizer:
         fields: list[FieldDeclaration] = []
         assignments: list[ClassAssignment] = []
         self._class_body(statement.body, fields, assignments)
+        body = statement.body.body if isinstance(statement.body, cst.IndentedBlock) else ()
+        functions = [function for function in body if isinstance(function, cst.FunctionDef)]
         return ClassDefinition(
             line=self.line_of(statement),
             bases=tuple(convert(base.value, in_type=False) for base in statement.bases if base.keyword is None),
@@ -189,7 +199,102 @@ class _Summarizer:
             decorators=tuple(convert(decorator.decorator, in_type=False) for decorator in statement.decorators),
             fields=tuple(fields),
             assignments=tuple(assignments),
+            methods=tuple(function.name.value for function in functions),
+            init=next((self._init(function) for function in functions if function.name.value == INIT), None),
         )
+
+    def _init(self, function: cst.FunctionDef) -> InitMethod:
+        convert = self.converter.convert
+        line = self.line_of(function)
+        named = [*function.params.posonly_params, *function.params.params][1:] + list(function.params.kwonly_params)
+        parameters = tuple(
+            InitParameter(
+                parameter.name.value,
+                convert(parameter.annotation.annotation, True) if parameter.annotation is not None else None,
+                convert(parameter.default, False) if parameter.default is not None else None,
+                line,
+            )
+            for parameter in named
+        )
+        attributes: list[InitAttribute] = []
+        only_stores = self._init_block(function.body, attributes)
+        # `self.extra = kwargs` stores an argument too, though not a named one.
+        names = {parameter.name for parameter in parameters} | {
+            star.name.value
+            for star in (function.params.star_arg, function.params.star_kwarg)
+            if isinstance(star, cst.Param)
+        }
+        attributes = [
+            replace(attribute, parameter=self._stored_parameter(attribute, names)) for attribute in attributes
+        ]
+        return InitMethod(line, parameters, tuple(attributes), only_stores)
+
+    def _stored_parameter(self, attribute: InitAttribute, parameters: set[str]) -> str | None:
+        node = self._init_values.get((attribute.name, attribute.line))
+        if node is None:
+            return None
+        # A stored value is the argument, normalised at most (`tags or []`, `list(tags)`); an attribute
+        # or another call (`wrap(client.fetch)`) computes something else from it.
+        if matchers.findall(node, matchers.Attribute()) or any(
+            not (isinstance(call.func, cst.Name) and call.func.value in _NORMALISING_CALLS)
+            for call in matchers.findall(node, matchers.Call())
+            if isinstance(call, cst.Call)
+        ):
+            return None
+        mentioned = {name.value for name in matchers.findall(node, matchers.Name())} & parameters
+        return mentioned.pop() if len(mentioned) == 1 else None
+
+    def _init_block(self, block: cst.BaseSuite, attributes: list[InitAttribute]) -> bool:
+        """Collects the `self.x` attributes a block of `__init__` sets; whether it does nothing else
+        than store values (in attributes or locals), call the base's `__init__` and branch on them."""
+        if not isinstance(block, cst.IndentedBlock):
+            return False
+        only_stores = True
+        for statement in block.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    only_stores = self._init_statement(small, attributes) and only_stores
+            elif isinstance(statement, cst.If):
+                branch: cst.If | cst.Else | None = statement
+                while isinstance(branch, cst.If):
+                    only_stores = self._init_block(branch.body, attributes) and only_stores
+                    branch = branch.orelse
+                if branch is not None:
+                    only_stores = self._init_block(branch.body, attributes) and only_stores
+            else:
+                only_stores = False
+        return only_stores
+
+    def _init_statement(self, statement: cst.BaseSmallStatement, attributes: list[InitAttribute]) -> bool:
+        convert = self.converter.convert
+        if isinstance(statement, cst.AnnAssign | cst.Assign):
+            annotated = isinstance(statement, cst.AnnAssign)
+            targets = [statement.target] if annotated else [each.target for each in statement.targets]
+            for target in targets:
+                if (
+                    isinstance(target, cst.Attribute)
+                    and isinstance(target.value, cst.Name)
+                    and target.value.value == "self"
+                ):
+                    annotation = convert(statement.annotation.annotation, True) if annotated else None
+                    value = convert(statement.value, False) if statement.value is not None else None
+                    line = self.line_of(statement)
+                    attributes.append(InitAttribute(target.attr.value, annotation, value, line))
+                    if statement.value is not None:
+                        self._init_values[(target.attr.value, line)] = statement.value
+                elif not isinstance(target, cst.Name):
+                    return False
+            return True
+        if isinstance(statement, cst.Expr):
+            value = statement.value
+            if isinstance(value, cst.SimpleString | cst.ConcatenatedString):
+                return True  # the docstring
+            return (
+                isinstance(value, cst.Call)
+                and isinstance(value.func, cst.Attribute)
+                and value.func.attr.value == INIT
+            )
+        return isinstance(statement, cst.Pass)
 
     def _class_body(
         self, body: cst.BaseSuite, fields: list[FieldDeclaration], assignments: list[ClassAssignment] | None

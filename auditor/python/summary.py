@@ -39,6 +39,42 @@ class ClassAssignment:
 
 
 @dataclass(frozen=True)
+class InitParameter:
+    """A named parameter of `__init__` after `self` (neither `*args` nor `**kwargs`)."""
+
+    name: str
+    annotation: Expr | None
+    default: Expr | None
+    line: int
+
+
+@dataclass(frozen=True)
+class InitAttribute:
+    """`self.name = value` or `self.name: annotation = value` in `__init__`, `if` blocks included."""
+
+    name: str
+    annotation: Expr | None
+    value: Expr | None
+    line: int
+    parameter: str | None = None
+    """The one `__init__` parameter the value is computed from (`tags`, `tags or []`, `list(tags)`)."""
+
+
+@dataclass(frozen=True)
+class InitMethod:
+    """What a class's own `__init__` states about the attributes it sets.
+
+    `only_stores` is True when its body does nothing but store attributes (and call the base's
+    `__init__`, or hold a docstring): the mark of a class that only carries data.
+    """
+
+    line: int
+    parameters: tuple[InitParameter, ...]
+    attributes: tuple[InitAttribute, ...]
+    only_stores: bool
+
+
+@dataclass(frozen=True)
 class ClassDefinition:
     line: int
     bases: tuple[Expr, ...]
@@ -46,6 +82,8 @@ class ClassDefinition:
     decorators: tuple[Expr, ...]
     fields: tuple[FieldDeclaration, ...]
     assignments: tuple[ClassAssignment, ...]
+    methods: tuple[str, ...] = ()  # the names of the functions defined in the body
+    init: InitMethod | None = None
 
 
 @dataclass(frozen=True)
