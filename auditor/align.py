@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -45,6 +44,7 @@ from auditor.model import (
     TypeKind,
     UnionOf,
     references,
+    snake_case,
 )
 
 AUDITED_KINDS = frozenset({TypeKind.STRUCT, TypeKind.ENUM, TypeKind.UNION})
@@ -135,13 +135,6 @@ class Alignment:
     diagnostics: tuple[Diagnostic, ...]
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def snake_case(name: str) -> str:
-    """`CheckpointType` -> `checkpoint_type`, `HTTPConfig` -> `http_config`."""
-    spaced = re.sub(r"(?<=[a-z0-9])([A-Z])|(?<=[A-Z])([A-Z][a-z])", r"_\1\2", name)
-    return spaced.lower()
-
-
 def _singular(word: str) -> str:
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
@@ -182,11 +175,21 @@ def _compatible(python: TypeDef, elixir: TypeDef) -> bool:
 def pair_fields(python: TypeDef, elixir: TypeDef) -> tuple[FieldPair, ...]:
     by_name = {field.name: field for field in elixir.fields}
     paired: list[FieldPair] = []
+    matches: dict[str, Field] = {}
     for field in python.fields:
         match = by_name.pop(field.name, None)
         if match is None and field.alias is not None:
             match = by_name.pop(field.alias, None)
-        paired.append(FieldPair(field, match))
+        if match is not None:
+            matches[field.name] = match
+    # Then a wire-style name the port spells in snake_case (a TypedDict's `maxTokens`, `top-k`).
+    for field in python.fields:
+        for spelling in (field.name, field.alias):
+            if field.name not in matches and spelling is not None:
+                match = by_name.pop(snake_case(spelling.replace("-", "_")), None)
+                if match is not None:
+                    matches[field.name] = match
+        paired.append(FieldPair(field, matches.get(field.name)))
     paired.extend(FieldPair(None, field) for field in elixir.fields if field.name in by_name)
     return tuple(paired)
 

@@ -7,6 +7,8 @@ All values are frozen so they can be hashed, cached and shared between stages.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -301,3 +303,11 @@ class SideModel:
 
     def by_qualname(self) -> dict[str, TypeDef]:
         return {typedef.qualname: typedef for typedef in self.types}
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def snake_case(name: str) -> str:
+    """`CheckpointType` -> `checkpoint_type`, `HTTPConfig` -> `http_config`, `maxTokens` -> `max_tokens`:
+    how either language spells the other's camelCase names."""
+    spaced = re.sub(r"(?<=[a-z0-9])([A-Z])|(?<=[A-Z])([A-Z][a-z])", r"_\1\2", name)
+    return spaced.lower()

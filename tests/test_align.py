@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.align import KEEP_UNPAIRED, Alignment, Edge, Found, How, align, choose, snake_case, unknown_pins
+from auditor.align import KEEP_UNPAIRED, Alignment, Edge, Found, How, align, choose, pair_fields, unknown_pins
 from auditor.model import (
     INT,
     AtomSet,
@@ -18,6 +18,7 @@ from auditor.model import (
     TypeExpr,
     TypeKind,
     UnionOf,
+    snake_case,
 )
 
 HERE = Location("x", 1)
@@ -36,6 +37,27 @@ def struct(qualname: str, module: str, *fields: str) -> TypeDef:
 
 def side(*types: TypeDef) -> SideModel:
     return SideModel("root", ("f",), types)
+
+
+def test_fields_pair_by_name_then_alias_then_a_snake_case_spelling() -> None:
+    python = struct("sdk.Params", "sdk", "maxTokens", "top-k", "seed", "max_tokens_hint")
+    elixir = struct("Api.Params", "Api.Params", "max_tokens", "top_k", "seed", "max_tokens_hint", "extra")
+    assert [
+        (p.python.name if p.python else None, p.elixir.name if p.elixir else None) for p in pair_fields(python, elixir)
+    ] == [
+        ("maxTokens", "max_tokens"),
+        ("top-k", "top_k"),
+        ("seed", "seed"),
+        ("max_tokens_hint", "max_tokens_hint"),
+        (None, "extra"),
+    ]
+    # An exact name is taken first, whatever the order: `max_tokens` here is nobody's snake_case.
+    exact = struct("sdk.Both", "sdk", "maxTokens", "max_tokens")
+    pairs = pair_fields(exact, struct("Api.Both", "Api.Both", "max_tokens"))
+    assert [(p.python.name if p.python else None, p.elixir.name if p.elixir else None) for p in pairs] == [
+        ("maxTokens", None),
+        ("max_tokens", "max_tokens"),
+    ]
 
 
 def test_snake_case() -> None:

@@ -149,6 +149,9 @@ class Custom(BaseModel):
 
 class Plain(BaseModel):
     max_tokens: int
+
+    def to_dict(self) -> dict[str, object]:
+        return self.model_dump(by_alias=True)
 """
 
 
@@ -181,3 +184,17 @@ def test_camel_case_round_trips_to_snake_case(words: list[str]) -> None:
     # (one-letter words are ambiguous in camelCase: `aAA` could be `a_a_a` or `a_aa`)
     snake = "_".join(words)
     assert generated_alias(Generator.SNAKE, generated_alias(Generator.CAMEL, snake)) == snake
+
+
+def test_a_functional_typed_dict_keeps_keys_that_are_not_identifiers(tmp_path: Path) -> None:
+    source = (
+        "from typing import TypedDict\n\n"
+        'Params = TypedDict("Params", {"maxTokens": int, "top-k": "int | None"}, total=False)\n\n\n'
+        "class Holder(TypedDict):\n    params: Params\n"
+    )
+    types = _types(tmp_path, {"params.py": source})
+    assert [(f.name, f.type, f.required) for f in types["Params"].fields] == [
+        ("maxTokens", INT, False),
+        ("top-k", Unknown('"int | None"'), False),  # a string in a call is a value, not a forward reference
+    ]
+    assert types["Holder"].fields[0].type == Ref("params.Params")

@@ -24,7 +24,7 @@ from auditor.model import (
     Unknown,
     union_of,
 )
-from auditor.python.classes import ClassCatalog
+from auditor.python.classes import ClassCatalog, functional_typed_dict
 from auditor.python.modules import ExternalName, LocalDefinition, Memo, ModuleIndex, Symbol
 from auditor.python.origins import (
     ANNOTATED,
@@ -114,6 +114,8 @@ class TypeLowerer:
             if isinstance(symbol.binding, ClassDefinition):
                 if self.catalog.shape(symbol).is_named_type:
                     return Ref(symbol.qualname)
+            elif functional_typed_dict(self.index, symbol) is not None:
+                return Ref(symbol.qualname)
             else:
                 return self._lower_alias_use(symbol, expression)
         return Unknown(expression.text)

@@ -20,8 +20,8 @@ from auditor.python.origins import (
     VALUE_DUNDERS,
     AutoStyle,
 )
-from auditor.python.summary import ClassDefinition
-from auditor.python.syntax import Attribute, Call, Expr, Name, Subscript, is_none, literal_value
+from auditor.python.summary import Assignment, ClassDefinition
+from auditor.python.syntax import Attribute, Call, DictDisplay, Expr, Name, Subscript, is_none, literal_value
 
 
 class ClassFlavor(StrEnum):
@@ -222,6 +222,20 @@ def _auto_style(styles: list[AutoStyle], external_bases: set[str], inherited: li
     if styles[0] is AutoStyle.COUNTER and str_mixin:
         return AutoStyle.STR_COUNTER
     return styles[0]
+
+
+def functional_typed_dict(index: ModuleIndex, definition: LocalDefinition) -> tuple[DictDisplay, bool] | None:
+    """(the key-to-annotation dict, total) of `Name = TypedDict("Name", {...}, total=False)`, whose keys
+    need not be identifiers (`"top-k"`)."""
+    binding = definition.binding
+    value = binding.value if isinstance(binding, Assignment) else None
+    if not isinstance(value, Call) or index.resolve_origin(definition.module, value.function) not in TYPED_DICT_BASES:
+        return None
+    positional = [argument.value for argument in value.arguments if argument.keyword is None]
+    if len(positional) != 2 or not isinstance(positional[1], DictDisplay):
+        return None
+    total = next((argument.value for argument in value.arguments if argument.keyword == "total"), None)
+    return positional[1], not (isinstance(total, Name) and total.identifier == "False")
 
 
 def _is_total(definition: ClassDefinition) -> bool:

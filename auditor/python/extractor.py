@@ -106,6 +106,9 @@ class _Extractor:
         location = Location(info.path, binding.line)
         qualname, name, module = definition.qualname, definition.name, info.name
         if isinstance(binding, Assignment):
+            keys = self.fields.functional_typed_dict_fields(definition)
+            if keys is not None:
+                return TypeDef(qualname, name, TypeKind.STRUCT, location, fields=keys, module=module)
             alias_shape = self.lowerer.alias_shape(definition)
             if alias_shape is None or not alias_shape.is_union:
                 return None  # scalar and container aliases are inlined where they are used
@@ -121,8 +124,10 @@ class _Extractor:
             self.subclassed.update(base.qualname for base in shape.local_bases)
             fields = self.fields.fields_of(definition)
             lineage = self.catalog.linearization(definition)
-            # Wire names a hand-written encoder or an unknown alias generator decides are not judged.
-            custom = hand_written_encoder(lineage) or not self.fields.wire_naming(definition).known
+            # Wire names a hand-written encoder or an unknown alias generator decides are not judged. A
+            # pydantic model's own `to_dict` delegates to `model_dump` in practice: its aliases still hold.
+            hand_written = shape.flavor is not ClassFlavor.PYDANTIC and hand_written_encoder(lineage)
+            custom = hand_written or not self.fields.wire_naming(definition).known
             return TypeDef(
                 qualname, name, TypeKind.STRUCT, location, fields=fields, module=module, custom_encoder=custom
             )

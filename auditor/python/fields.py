@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from auditor.model import Default, DefaultKind, Field, Location, TypeExpr, split_none
 from auditor.python.annotations import TypeLowerer, with_discriminator
-from auditor.python.classes import ClassCatalog, ClassFlavor, ClassShape
+from auditor.python.classes import ClassCatalog, ClassFlavor, ClassShape, functional_typed_dict
 from auditor.python.modules import ExternalName, LocalDefinition, Memo, ModuleIndex
 from auditor.python.origins import (
     ANNOTATED,
@@ -129,6 +129,23 @@ class FieldCollector:
             if built is not None:
                 found[name] = built
         return list(found.values())
+
+    def functional_typed_dict_fields(self, definition: LocalDefinition) -> tuple[Field, ...] | None:
+        """The keys of a `TypedDict("Name", {...})` as fields; None for any other assignment."""
+        found = functional_typed_dict(self.index, definition)
+        if found is None:
+            return None
+        entries, total = found
+        shape = ClassShape(ClassFlavor.TYPED_DICT, typed_dict_total=total)
+        fields: dict[str, Field] = {}
+        for key, annotation in entries.entries:
+            name = string_value(key)
+            if name is None or name in fields:
+                continue
+            declaration = FieldDeclaration(name, annotation, None, definition.binding.line)
+            if (field := self._field(declaration, definition, shape)) is not None:
+                fields[name] = field
+        return tuple(fields.values())
 
     def _init_fields(self, definition: LocalDefinition, shape: ClassShape) -> list[Field]:
         """The public attributes `__init__` sets, typed by their own annotation, the class body's annotation

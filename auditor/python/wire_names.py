@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from auditor.model import snake_case
 from auditor.python.modules import ExternalName, LocalDefinition, ModuleIndex
 from auditor.python.origins import ALIAS_GENERATOR_CLASS, ALIAS_GENERATORS, CONFIG_DICT
 from auditor.python.summary import ClassDefinition
@@ -41,8 +42,7 @@ UNKNOWN_NAMING = Naming(known=False)
 
 def generated_alias(generator: Generator, name: str) -> str:
     if generator is Generator.SNAKE:
-        spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name)
-        return spaced.replace("-", "_").lower()
+        return snake_case(name.replace("-", "_"))
     # Title-case every word, then drop each `_` that joins two of them (pydantic's documented rule).
     pascal = re.sub(r"(?<=[0-9A-Za-z])_(?=[0-9A-Z])", "", name.title())
     if generator is Generator.PASCAL:
