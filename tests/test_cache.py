@@ -150,3 +150,12 @@ def test_damaged_resolved_files_are_ignored(tmp_path: Path, shop: tuple[Path, Pa
         entry.write_bytes(_header_of(entry) + b"\x80\x05garbage")
     (elixir / "lib/shop/invoice.ex").write_text(INVOICE_PORT.replace("integer()", "String.t()"))
     assert [rule for rule, _, _ in _findings(python, elixir, cache)] == ["type-mismatch"]
+
+
+def test_entries_made_by_other_tool_code_are_never_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    import auditor.cache
+
+    keys = (SummaryCache.key("python", "a.py", b"x = 1\n"), SummaryCache.derived_key("python-side", ["a"]))
+    monkeypatch.setattr(auditor.cache, "_code_stamp", lambda: "an edited checkout of the tool")
+    edited = (SummaryCache.key("python", "a.py", b"x = 1\n"), SummaryCache.derived_key("python-side", ["a"]))
+    assert edited[0] != keys[0] and edited[1] != keys[1]
