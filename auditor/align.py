@@ -893,3 +893,32 @@ def align(python: SideModel, elixir: SideModel, name_map: Mapping[str, str], inf
         aligner.counterparts,
         tuple(aligner.diagnostics),
     )
+
+
+def needed_missing_types(pairs: Iterable[TypePair], python_types: Mapping[str, TypeDef]) -> frozenset[str]:
+    """The Python types without a counterpart that the port needs: referenced by a field of a paired Python
+    type, directly, through scalar aliases, or through the fields and members of other such missing types."""
+    pairs = list(pairs)
+    missing = {pair.python.qualname for pair in pairs if pair.python is not None and pair.elixir is None}
+    pending = [
+        field.type
+        for pair in pairs
+        if pair.python is not None and pair.elixir is not None
+        for field in pair.python.fields
+    ]
+    needed: set[str] = set()
+    seen: set[str] = set()
+    while pending:
+        for qualname in references(pending.pop()):
+            typedef = python_types.get(qualname)
+            if typedef is None or qualname in seen:
+                continue
+            seen.add(qualname)
+            if qualname in missing:
+                needed.add(qualname)
+            elif typedef.kind is not TypeKind.SCALAR_ALIAS:
+                continue
+            pending.extend(field.type for field in typedef.fields)
+            if typedef.target is not None:
+                pending.append(typedef.target)
+    return frozenset(needed)

@@ -349,11 +349,13 @@ def _print_report(result: AuditResult, output_format: OutputFormat, shown: Repor
 
 def run(arguments: Sequence[str]) -> int:
     """Runs the command on these arguments and returns its exit code; a Ctrl-C comes back as 130."""
-    command = typer.main.get_command(app)
+    chosen, arguments = _command_for(arguments)
+    command = typer.main.get_command(chosen)
+    prog_name = "parity-audit fix" if chosen is fix_app else "parity-audit"
     try:
         # Not standalone, typer hands back what the command returned (None) or the code of the typer.Exit
         # it raised, turns a Ctrl-C into code 130, and raises what the option parser refuses.
-        code = command.main(list(arguments), prog_name="parity-audit", standalone_mode=False)
+        code = command.main(list(arguments), prog_name=prog_name, standalone_mode=False)
     except typer.TyperException as error:  # click's UsageError family: a bad value, an unknown option...
         typer.echo(f"parity-audit: {_one_sentence(error.format_message())}", err=True)
         return error.exit_code
@@ -364,3 +366,112 @@ def _one_sentence(message: str) -> str:
     """Click's message in the style of ours: one line, lowercase first, a full stop at the end."""
     line = " ".join(message.split())
     return line[:1].lower() + line[1:] + ("" if line.endswith(".") else ".")
+
+
+FIX_COMMAND = "fix"
+fix_app = typer.Typer(add_completion=False, rich_markup_mode=None)
+
+
+@fix_app.command()
+def fix(
+    python_checkout: Annotated[
+        Path | None,
+        typer.Argument(metavar="PYTHON_CHECKOUT", help="Checkout of the Python SDK (default: `python` in the config)."),
+    ] = None,
+    elixir_checkout: Annotated[
+        Path | None,
+        typer.Argument(metavar="ELIXIR_CHECKOUT", help="Checkout of the Elixir port (default: `elixir` in the config)"),
+    ] = None,
+    python_include: Annotated[
+        list[str] | None,
+        typer.Option(metavar="GLOB", help="Gitignore-style glob of Python files to audit (repeatable).")
+    ] = None,
+    elixir_include: Annotated[
+        list[str] | None,
+        typer.Option(metavar="GLOB", help="Gitignore-style glob of Elixir files to audit (repeatable).")
+    ] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", metavar="PYTHON_NAME=ELIXIR_MODULE", help="Pin a pair (`Name=` keeps one unpaired)."),
+    ] = None,
+    exclude_type: Annotated[
+        list[str] | None, typer.Option(metavar="GLOB", help="Leave types whose name matches this glob out.")
+    ] = None,
+    python_rev: Annotated[
+        str | None,
+        typer.Option(metavar="REV", help="Audit this git revision of the Python checkout instead of its work tree."),
+    ] = None,
+    no_infer: Annotated[bool, typer.Option("--no-infer", help="Pair types by pins and names only.")] = False,
+    jobs: Annotated[int | None, typer.Option(min=1, metavar="N", help="Parse files in N processes.")] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option(metavar="DIR", help="Where per-file extraction results are cached.")
+    ] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
+    config: Annotated[Path | None, typer.Option(metavar="FILE", help="Read settings from this TOML file.")] = None,
+    write: Annotated[
+        bool, typer.Option("--write", help="Apply the patch to the Elixir checkout instead of printing it.")
+    ] = False,
+    every_type: Annotated[
+        bool, typer.Option("--all", help="Create every missing type, not only those a ported type needs.")
+    ] = False,
+) -> None:
+    """Print the Elixir code that closes the missing-type, missing-field and missing-literal gaps as a diff."""
+    from auditor.fix import plan_fix, unified_diff, write_plan  # only the fix command needs them
+
+    try:
+        settings = find_settings(config)
+        python_root = python_checkout or settings.checkout("python")
+        elixir_root = elixir_checkout or settings.checkout("elixir")
+    except UsageError as error:
+        raise _usage_error(str(error)) from None
+    if python_root is None or elixir_root is None:
+        raise _usage_error(
+            "give the Python checkout and the Elixir checkout, in that order, or `python` and `elixir` in a config."
+        )
+    name_map = _parse_map(map_) if map_ else settings.name_map or {}
+    options = AuditOptions(
+        python_root=python_root,
+        elixir_root=elixir_root,
+        python_includes=tuple(python_include or settings.python_include or ()),
+        elixir_includes=tuple(elixir_include or settings.elixir_include or ()),
+        name_map=name_map,
+        pinned_at=None if map_ else settings.pinned_at,
+        excluded_types=tuple(exclude_type or settings.exclude_type or ()),
+        infer=not no_infer and settings.infer is not False,
+        jobs=jobs or settings.jobs or default_jobs(),
+        cache_dir=None if no_cache else cache_dir or settings.cache_dir or _default_cache_dir(),
+        severity_overrides=settings.severity_overrides,
+        disabled_rules=settings.disabled_rules,
+        ignores=settings.ignores,
+        python_rev=python_rev,
+        fail_on=FailOn.NEVER,
+    )
+    gc.disable()  # as for the audit: no garbage cycles worth collecting
+    try:
+        with TerminalProgress() as progress:
+            result = run_audit(replace(options, progress=progress))
+    except UsageError as error:
+        raise _usage_error(str(error)) from None
+    kept_unpaired = [name for name, module in name_map.items() if not module]
+    plan = plan_fix(result, elixir_root, every_type, kept_unpaired)
+    for item in plan.not_placed:
+        typer.echo(f"parity-audit: not placed: {item.where}: {item.reason}", err=True)
+    fixed = len(plan.fixed)
+    summary = f"{fixed} finding{'' if fixed == 1 else 's'} closed"
+    if write:
+        try:
+            written = write_plan(elixir_root, plan)
+        except OSError as error:
+            raise _usage_error(f"cannot write into {elixir_root}: {error.strerror or error}.") from None
+        typer.echo(f"parity-audit: {summary}; wrote {len(written)} files under {elixir_root}", err=True)
+    else:
+        sys.stdout.write(unified_diff(elixir_root, plan))
+        typer.echo(f"parity-audit: {summary} by this patch; `git apply` it or run with --write", err=True)
+
+
+def _command_for(arguments: Sequence[str]) -> tuple[typer.Typer, list[str]]:
+    """`fix` as the first argument runs the fix command, unless it names a directory: then it is the Python
+    checkout of an audit, as it always was."""
+    if arguments and arguments[0] == FIX_COMMAND and not Path(FIX_COMMAND).is_dir():
+        return fix_app, list(arguments[1:])
+    return app, list(arguments)

@@ -7,11 +7,20 @@ from dataclasses import replace
 from pathlib import Path
 
 from auditor.elixir.modules import FileExtraction, FileWalker
+from auditor.elixir.sites import EnumSite, StructSite
 from auditor.elixir.structs import EncoderImpl
 from auditor.elixir.syntax import first_syntax_error, line_of, parse, reading
 from auditor.model import Diagnostic, SideModel, TypeDef
 
-__all__ = ["ElixirFileSummary", "extract_elixir", "read_elixir_summary", "summarize_elixir"]
+__all__ = [
+    "ElixirFileSummary",
+    "EnumSite",
+    "StructSite",
+    "extract_elixir",
+    "read_elixir_summary",
+    "read_module_sites",
+    "summarize_elixir",
+]
 
 ElixirFileSummary = FileExtraction
 
@@ -87,6 +96,15 @@ def summarize_elixir(relative: str, raw: bytes) -> ElixirFileSummary:
             Diagnostic(relative, line_of(error), "error", f"{what}; modules containing it were skipped")
         )
     return extraction
+
+
+def read_module_sites(relative: str, source: bytes) -> list[StructSite | EnumSite]:
+    """Where the struct and enum modules of one UTF-8 file (without a BOM) can grow, with byte offsets into
+    `source`; modules containing a syntax error have none."""
+    with reading(source):
+        walker = FileWalker(relative, source, read_sites=True)
+        walker.walk_file(parse(source).root_node)
+    return walker.sites or []
 
 
 def _apply_encoders(types: dict[str, TypeDef], encoders: list[EncoderImpl]) -> None:

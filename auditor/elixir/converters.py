@@ -38,6 +38,10 @@ class ValueTables:
     wire_strings: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     catch_alls: list[tuple[str, int]] = field(default_factory=list)
     """(atom, line) of each clause of a decoder that maps any other value to one atom."""
+    encoders: list[str] = field(default_factory=list)
+    """The functions with a clause that gives an atom its wire string, in the order they are defined."""
+    decoders: list[str] = field(default_factory=list)
+    """The functions with a clause that reads a wire string back into an atom."""
 
     def add(self, atom: str, wire: str) -> None:
         if wire not in self.wire_strings[atom]:
@@ -77,6 +81,8 @@ def read_value_tables(statements: list[Node]) -> ValueTables:
                 pattern_atom, result_string = atom_name(pattern), _string(result)
                 if pattern_atom is not None and result_string is not None:
                     tables.add(pattern_atom, result_string)
+                    if function not in tables.encoders:
+                        tables.encoders.append(function)
                     continue
                 result_atom = atom_name(result)
                 if result_atom is None or result_atom == "nil":
@@ -90,9 +96,10 @@ def read_value_tables(statements: list[Node]) -> ValueTables:
             if len(arguments) == 1:
                 for atom, wire in _atom_to_string_map(arguments[0]):
                     tables.add(atom, wire)
-    for clauses in decoders.values():
+    for function, clauses in decoders.items():
         if not any(wire is not None for wire, _, _ in clauses):
             continue  # `def kind(_), do: :default` alone decodes nothing
+        tables.decoders.append(function)
         for wire, atom, line in clauses:
             if wire is not None:
                 tables.add(atom, wire)

@@ -17,6 +17,15 @@ from tree_sitter import Node
 
 from auditor.elixir.converters import read_value_tables
 from auditor.elixir.scope import Scope, aliases_declared, written_module_name
+from auditor.elixir.sites import (
+    EnumSite,
+    ListSite,
+    StructSite,
+    bracketed_list,
+    indentation,
+    map_entries,
+    statement_list,
+)
 from auditor.elixir.structs import (
     DerivedEncoder,
     EncoderImpl,
@@ -24,11 +33,13 @@ from auditor.elixir.structs import (
     TypedStructBlock,
     defstruct_keys,
     derived_json_encoder,
+    derived_json_encoder_options,
     encoder_impl_targets,
     enforced_key_names,
     typedstruct_block,
 )
 from auditor.elixir.syntax import (
+    atom_list,
     attribute_named,
     binary_parts,
     block_statements,
@@ -41,6 +52,7 @@ from auditor.elixir.syntax import (
     module_attribute,
     node_text,
     significant_children,
+    trailing_options,
 )
 from auditor.elixir.typespec import (
     TypeContext,
@@ -129,9 +141,12 @@ class FileExtraction:
 class FileWalker:
     """Extracts the types of one file; modules containing a syntax error are skipped."""
 
-    def __init__(self, path: str, source: bytes) -> None:
+    def __init__(self, path: str, source: bytes, read_sites: bool = False) -> None:
         self.path = path
+        self.source = source
         self.result = FileExtraction()
+        self.sites: list[StructSite | EnumSite] | None = [] if read_sites else None
+        """With `read_sites`, where each struct and enum module of the file can grow (see `sites`)."""
         # Where the words `defmodule` and `defimpl` start: a subtree spanning none of them cannot hold
         # a call the walk acts on, so it is skipped without visiting its nodes.
         self.declaration_offsets = [match.start() for match in _DECLARATION_WORD.finditer(source)]
@@ -179,10 +194,13 @@ class FileWalker:
         own_aliases = aliases_declared(statements, Scope(full_name, scope.aliases))
         module_scope = scope.nested(full_name, own_aliases)
         if not node.has_error:
-            self._read_module(ModuleReader(self.path, full_name, line_of(node), statements, module_scope))
+            reader = ModuleReader(self.path, full_name, line_of(node), statements, module_scope)
+            if self._read_module(reader) and self.sites is not None:
+                self.sites.extend(reader.sites(self.source))
         return statements, module_scope
 
-    def _read_module(self, reader: ModuleReader) -> None:
+    def _read_module(self, reader: ModuleReader) -> bool:
+        """Reads one module into the result; False when it was skipped."""
         # All or nothing per module: a declaration too deep to read skips its module, not the file.
         extraction = FileExtraction()
         try:
@@ -190,10 +208,11 @@ class FileWalker:
         except TypespecTooDeep as error:
             message = f"{error} in {reader.name}; module skipped"
             self.result.diagnostics.append(Diagnostic(self.path, error.line, "error", message))
-            return
+            return False
         self.result.types.extend(extraction.types)
         self.result.encoders.extend(extraction.encoders)
         self.result.diagnostics.extend(extraction.diagnostics)
+        return True
 
 
 def _full_module_name(written: str, scope: Scope) -> str:
@@ -284,6 +303,82 @@ class ModuleReader:
                     "the keys they use are not judged",
                 )
             )
+
+    def sites(self, source: bytes) -> list[StructSite | EnumSite]:
+        """Where this module's struct can grow, or its atom enum's converters; see `auditor.elixir.sites`."""
+        own_type = self.local_types.get("t")
+        inline = [call for call in self.typedstruct_calls if typedstruct_block(call, self.scope).submodule is None]
+        if self.defstruct_call is not None:
+            return [self._defstruct_site(self.defstruct_call, own_type, source)]
+        if inline:
+            return [self._typedstruct_site(inline[0], source)]
+        if own_type is not None and isinstance(self._lower_local(own_type), AtomSet):
+            tables = self.value_tables
+            return [EnumSite(self.name, next(iter(tables.encoders), None), next(iter(tables.decoders), None))]
+        return []
+
+    def _defstruct_site(self, call: Node, own_type: LocalType | None, source: bytes) -> StructSite:
+        arguments = call_arguments(call)
+        keys: ListSite | None = None
+        keys_are_keywords = False
+        if len(arguments) == 1 and defstruct_keys(call, self.scope) is not None:
+            keys = bracketed_list(arguments[0], source)
+            items = significant_children(arguments[0])
+            keys_are_keywords = arguments[0].type == "keywords" or any(item.type == "keywords" for item in items)
+        enforce_keys = next(
+            (
+                bracketed_list(arguments[0], source)
+                for arguments in self.enforce_keys_arguments
+                if len(arguments) == 1 and arguments[0].type == "list" and atom_list(arguments[0]) is not None
+            ),
+            None,
+        )
+        struct_typespec = own_type is not None and struct_name_of(own_type.body, self.scope) == self.name
+        derive_options = self._derive_options(self.derive_arguments)
+        return StructSite(
+            module=self.name,
+            typed_struct=False,
+            derives_json_encoder=derive_options is not None,
+            statement_start=call.start_byte,
+            indent=indentation(source, call),
+            keys=keys,
+            keys_are_keywords=keys_are_keywords,
+            enforce_keys=enforce_keys,
+            enforce_keys_written=bool(self.enforce_keys_arguments),
+            typespec=map_entries(own_type.body, source) if own_type is not None and struct_typespec else None,
+            typespec_written=own_type is not None,
+            derive_only=self._only_list(derive_options, source),
+        )
+
+    def _typedstruct_site(self, call: Node, source: bytes) -> StructSite:
+        block = do_block(call)
+        statements = block_statements(block)
+        block_derives = [arguments for s in statements if (arguments := _derive_arguments(s)) is not None]
+        derive_options = self._derive_options(block_derives) or self._derive_options(self.derive_arguments)
+        enforce = trailing_options(call_arguments(call)).get("enforce")
+        return StructSite(
+            module=self.name,
+            typed_struct=True,
+            derives_json_encoder=derive_options is not None,
+            statement_start=call.start_byte,
+            indent=indentation(source, call),
+            typed_fields=statement_list(block, statements, source) if block is not None else None,
+            enforced_by_default=enforce is not None and node_text(enforce) == "true",
+            derive_only=self._only_list(derive_options, source),
+        )
+
+    def _derive_options(self, derives: list[list[Node]]) -> dict[str, Node] | None:
+        for arguments in derives:
+            if (options := derived_json_encoder_options(arguments, self.scope)) is not None:
+                return options
+        return None
+
+    @staticmethod
+    def _only_list(options: dict[str, Node] | None, source: bytes) -> ListSite | None:
+        only = (options or {}).get("only")
+        if only is None or only.type != "list" or atom_list(only) is None:
+            return None
+        return bracketed_list(only, source)
 
     def _module_derive(self) -> DerivedEncoder | None:
         for arguments in self.derive_arguments:
@@ -451,6 +546,11 @@ class ModuleReader:
 
     def _lower_local(self, local: LocalType) -> TypeExpr:
         return lower_typespec(local.body, self.context.with_variables(local.parameters))
+
+
+def _derive_arguments(statement: Node) -> list[Node] | None:
+    attribute = attribute_named(statement, "derive")
+    return attribute[1] if attribute is not None else None
 
 
 def _first_derived(statements: tuple[Node, ...], scope: Scope) -> DerivedEncoder | None:

@@ -193,7 +193,27 @@ def derived_json_encoder(arguments: list[Node], scope: Scope) -> DerivedEncoder 
     return None
 
 
+def derived_json_encoder_options(arguments: list[Node], scope: Scope) -> dict[str, Node] | None:
+    """The options (`only:`, `except:`) of the JSON encoder an `@derive` names; None when it names none."""
+    if len(arguments) != 1:
+        return None
+    argument = arguments[0]
+    candidates = significant_children(argument) if argument.type == "list" else [argument]
+    for candidate in candidates:
+        options = _derived_item_options(candidate, scope)
+        if options is not None:
+            return options
+    return None
+
+
 def _derived_item(item: Node, scope: Scope) -> DerivedEncoder | None:
+    options = _derived_item_options(item, scope)
+    if options is None:
+        return None
+    return DerivedEncoder(_atom_names(options.get("only")), _atom_names(options.get("except")))
+
+
+def _derived_item_options(item: Node, scope: Scope) -> dict[str, Node] | None:
     options: dict[str, Node] = {}
     protocol_node = item
     if item.type == "tuple":
@@ -203,9 +223,7 @@ def _derived_item(item: Node, scope: Scope) -> DerivedEncoder | None:
         protocol_node = members[0]
         options = trailing_options(members[1:])
     protocol = resolved_module_name(protocol_node, scope)
-    if protocol not in JSON_ENCODER_PROTOCOLS:
-        return None
-    return DerivedEncoder(_atom_names(options.get("only")), _atom_names(options.get("except")))
+    return options if protocol in JSON_ENCODER_PROTOCOLS else None
 
 
 def _atom_names(node: Node | None) -> tuple[str, ...] | None:
