@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Hashable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -111,50 +111,145 @@ def _default_cache_dir() -> Path:
 
 
 
+# The inputs both commands read, declared once: `fix` takes the audit's inputs and options.
+PythonCheckout = Annotated[
+    Path | None,
+    typer.Argument(
+        metavar="PYTHON_CHECKOUT",
+        help="Checkout of the Python SDK (the reference; default: `python` in the config).",
+    ),
+]
+ElixirCheckout = Annotated[
+    Path | None,
+    typer.Argument(
+        metavar="ELIXIR_CHECKOUT",
+        help="Checkout of the Elixir port (audited; default: `elixir` in the config).",
+    ),
+]
+PythonInclude = Annotated[
+    list[str] | None,
+    typer.Option(metavar="GLOB", help="Gitignore-style glob of Python files to audit (repeatable)."),
+]
+ElixirInclude = Annotated[
+    list[str] | None,
+    typer.Option(metavar="GLOB", help="Gitignore-style glob of Elixir files to audit (repeatable)."),
+]
+MapOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--map",
+        metavar="PYTHON_NAME=ELIXIR_MODULE",
+        help="Pin a pair the alignment does not find, or keep a type unpaired with `Name=` (repeatable).",
+    ),
+]
+ExcludeType = Annotated[
+    list[str] | None,
+    typer.Option(
+        metavar="GLOB",
+        help="Leave types whose name matches this glob out; a glob with a dot matches qualified names "
+        "(`Acme.Chat.*`, `pkg.module.*`) (repeatable).",
+    ),
+]
+PythonRev = Annotated[
+    str | None,
+    typer.Option(metavar="REV", help="Audit this git revision of the Python checkout instead of its work tree."),
+]
+NoInfer = Annotated[
+    bool,
+    typer.Option("--no-infer", help="Pair types by pins and names only, not by shape (fields, values, usage)."),
+]
+Jobs = Annotated[
+    int | None,
+    typer.Option(min=1, metavar="N", help="Parse files in N processes (default: the number of CPUs)."),
+]
+CacheDir = Annotated[
+    Path | None,
+    typer.Option(metavar="DIR", help="Where per-file extraction results are cached (default: the user cache dir)."),
+]
+NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")]
+ConfigFile = Annotated[
+    Path | None,
+    typer.Option(
+        metavar="FILE",
+        help="Read settings from this TOML file (default: .parity-audit.toml, else the [tool.parity-audit] "
+        "table of pyproject.toml, in the current directory); command-line options win over it.",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What both commands read from the command line, before the config file fills the gaps."""
+
+    python_checkout: Path | None
+    elixir_checkout: Path | None
+    python_include: list[str] | None
+    elixir_include: list[str] | None
+    map_: list[str] | None
+    exclude_type: list[str] | None
+    python_rev: str | None
+    no_infer: bool
+    jobs: int | None
+    cache_dir: Path | None
+    no_cache: bool
+    config: Path | None
+
+    def options(self) -> AuditOptions:
+        """The audit's options: the command line, else the config file, else the defaults."""
+        try:
+            settings = find_settings(self.config)
+            python_root = self.python_checkout or settings.checkout("python")
+            elixir_root = self.elixir_checkout or settings.checkout("elixir")
+        except UsageError as error:
+            raise _usage_error(str(error)) from None
+        if python_root is None or elixir_root is None:
+            raise _usage_error(
+                "give the Python checkout and the Elixir checkout, in that order, or `python` and `elixir` in a "
+                "config."
+            )
+        # Whatever the command line gives is truthy (a repeated option is a non-empty list, --jobs is at
+        # least 1), so `or` takes it over the config file's value, and that over the default; a list
+        # replaces the file's list.
+        return AuditOptions(
+            python_root=python_root,
+            elixir_root=elixir_root,
+            python_includes=tuple(self.python_include or settings.python_include or ()),
+            elixir_includes=tuple(self.elixir_include or settings.elixir_include or ()),
+            name_map=_parse_map(self.map_) if self.map_ else settings.name_map or {},
+            pinned_at=None if self.map_ else settings.pinned_at,
+            excluded_types=tuple(self.exclude_type or settings.exclude_type or ()),
+            infer=not self.no_infer and settings.infer is not False,
+            jobs=self.jobs or settings.jobs or default_jobs(),
+            cache_dir=None if self.no_cache else self.cache_dir or settings.cache_dir or _default_cache_dir(),
+            severity_overrides=settings.severity_overrides,
+            disabled_rules=settings.disabled_rules,
+            ignores=settings.ignores,
+            baseline=settings.baseline,
+            python_rev=self.python_rev,
+            fail_on=FailOn(settings.fail_on or FailOn.P2),
+        )
+
+
+def _audited(options: AuditOptions) -> AuditResult:
+    # The run allocates millions of small immutable objects and creates no garbage cycles worth
+    # collecting; the cyclic collector's repeated passes over them cost more than a third of the run.
+    gc.disable()
+    try:
+        with TerminalProgress() as progress:
+            return run_audit(replace(options, progress=progress))
+    except UsageError as error:
+        raise _usage_error(str(error)) from None
+
+
 @app.command()
 def audit(
-    python_checkout: Annotated[
-        Path | None,
-        typer.Argument(
-            metavar="PYTHON_CHECKOUT",
-            help="Checkout of the Python SDK (the reference; default: `python` in the config).",
-        ),
-    ] = None,
-    elixir_checkout: Annotated[
-        Path | None,
-        typer.Argument(
-            metavar="ELIXIR_CHECKOUT",
-            help="Checkout of the Elixir port (audited; default: `elixir` in the config).",
-        ),
-    ] = None,
-    python_include: Annotated[
-        list[str] | None,
-        typer.Option(metavar="GLOB", help="Gitignore-style glob of Python files to audit (repeatable).")
-    ] = None,
-    elixir_include: Annotated[
-        list[str] | None,
-        typer.Option(metavar="GLOB", help="Gitignore-style glob of Elixir files to audit (repeatable).")
-    ] = None,
-    map_: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--map",
-            metavar="PYTHON_NAME=ELIXIR_MODULE",
-            help="Pin a pair the alignment does not find, or keep a type unpaired with `Name=` (repeatable).",
-        ),
-    ] = None,
-    exclude_type: Annotated[
-        list[str] | None,
-        typer.Option(
-            metavar="GLOB",
-            help="Leave types whose name matches this glob out; a glob with a dot matches qualified names "
-            "(`Acme.Chat.*`, `pkg.module.*`) (repeatable).",
-        ),
-    ] = None,
-    python_rev: Annotated[
-        str | None,
-        typer.Option(metavar="REV", help="Audit this git revision of the Python checkout instead of its work tree."),
-    ] = None,
+    python_checkout: PythonCheckout = None,
+    elixir_checkout: ElixirCheckout = None,
+    python_include: PythonInclude = None,
+    elixir_include: ElixirInclude = None,
+    map_: MapOption = None,
+    exclude_type: ExcludeType = None,
+    python_rev: PythonRev = None,
     elixir_rev: Annotated[
         str | None,
         typer.Option(metavar="REV", help="Audit this git revision of the Elixir checkout instead of its work tree."),
@@ -193,10 +288,7 @@ def audit(
         Path | None,
         typer.Option(metavar="FILE", help="Record today's findings in this baseline file; the run then exits 0."),
     ] = None,
-    no_infer: Annotated[
-        bool,
-        typer.Option("--no-infer", help="Pair types by pins and names only, not by shape (fields, values, usage)."),
-    ] = False,
+    no_infer: NoInfer = False,
     show_baselined: Annotated[
         bool,
         typer.Option("--show-baselined", help="List the findings the baseline records in full, not only count them."),
@@ -207,23 +299,10 @@ def audit(
     explain_slug: Annotated[
         str | None, typer.Option("--explain", metavar="SLUG", help="Explain one rule and exit.")
     ] = None,
-    jobs: Annotated[
-        int | None,
-        typer.Option(min=1, metavar="N", help="Parse files in N processes (default: the number of CPUs)."),
-    ] = None,
-    cache_dir: Annotated[
-        Path | None,
-        typer.Option(metavar="DIR", help="Where per-file extraction results are cached (default: the user cache dir)."),
-    ] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            metavar="FILE",
-            help="Read settings from this TOML file (default: .parity-audit.toml, else the [tool.parity-audit] "
-            "table of pyproject.toml, in the current directory); command-line options win over it.",
-        ),
-    ] = None,
+    jobs: Jobs = None,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
+    config: ConfigFile = None,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
 ) -> None:
     """Audit the types of an Elixir port against the Python SDK it ports."""
@@ -241,46 +320,19 @@ def audit(
         return
     extra_reports = _parse_reports(report or [])
     _check_outputs(output_format, output, extra_reports, write_baseline)
-    try:
-        settings = find_settings(config)
-        python_root = python_checkout or settings.checkout("python")
-        elixir_root = elixir_checkout or settings.checkout("elixir")
-    except UsageError as error:
-        raise _usage_error(str(error)) from None
-    if python_root is None or elixir_root is None:
-        raise _usage_error(
-            "give the Python checkout and the Elixir checkout, in that order, or `python` and `elixir` in a config."
-        )
-    # Whatever the command line gives is truthy (a repeated option is a non-empty list, --jobs is at least 1),
-    # so `or` takes it over the config file's value, and that over the default; a list replaces the file's list.
-    options = AuditOptions(
-        python_root=python_root,
-        elixir_root=elixir_root,
-        python_includes=tuple(python_include or settings.python_include or ()),
-        elixir_includes=tuple(elixir_include or settings.elixir_include or ()),
-        name_map=_parse_map(map_) if map_ else settings.name_map or {},
-        pinned_at=None if map_ else settings.pinned_at,
-        excluded_types=tuple(exclude_type or settings.exclude_type or ()),
-        infer=not no_infer and settings.infer is not False,
-        jobs=jobs or settings.jobs or default_jobs(),
-        cache_dir=None if no_cache else cache_dir or settings.cache_dir or _default_cache_dir(),
-        severity_overrides=settings.severity_overrides,
-        disabled_rules=settings.disabled_rules,
-        ignores=settings.ignores,
-        baseline=_baseline_to_read(baseline or settings.baseline, write_baseline),
-        python_rev=python_rev,
+    inputs = _Inputs(
+        python_checkout, elixir_checkout, python_include, elixir_include, map_, exclude_type, python_rev,
+        no_infer, jobs, cache_dir, no_cache, config,
+    )
+    options = inputs.options()
+    options = replace(
+        options,
+        baseline=_baseline_to_read(baseline or options.baseline, write_baseline),
         elixir_rev=elixir_rev,
         # A run that writes the baseline records what fails today instead of failing on it.
-        fail_on=FailOn.NEVER if write_baseline is not None else fail_on or FailOn(settings.fail_on or FailOn.P2),
+        fail_on=FailOn.NEVER if write_baseline is not None else fail_on or options.fail_on,
     )
-    # The run allocates millions of small immutable objects and creates no garbage cycles worth
-    # collecting; the cyclic collector's repeated passes over them cost more than a third of the run.
-    gc.disable()
-    try:
-        with TerminalProgress() as progress:
-            result = run_audit(replace(options, progress=progress))
-    except UsageError as error:
-        raise _usage_error(str(error)) from None
+    result = _audited(options)
     shown = ReportOptions(show_baselined=show_baselined)
     try:
         if write_baseline is not None:
@@ -374,40 +426,18 @@ fix_app = typer.Typer(add_completion=False, rich_markup_mode=None)
 
 @fix_app.command()
 def fix(
-    python_checkout: Annotated[
-        Path | None,
-        typer.Argument(metavar="PYTHON_CHECKOUT", help="Checkout of the Python SDK (default: `python` in the config)."),
-    ] = None,
-    elixir_checkout: Annotated[
-        Path | None,
-        typer.Argument(metavar="ELIXIR_CHECKOUT", help="Checkout of the Elixir port (default: `elixir` in the config)"),
-    ] = None,
-    python_include: Annotated[
-        list[str] | None,
-        typer.Option(metavar="GLOB", help="Gitignore-style glob of Python files to audit (repeatable).")
-    ] = None,
-    elixir_include: Annotated[
-        list[str] | None,
-        typer.Option(metavar="GLOB", help="Gitignore-style glob of Elixir files to audit (repeatable).")
-    ] = None,
-    map_: Annotated[
-        list[str] | None,
-        typer.Option("--map", metavar="PYTHON_NAME=ELIXIR_MODULE", help="Pin a pair (`Name=` keeps one unpaired)."),
-    ] = None,
-    exclude_type: Annotated[
-        list[str] | None, typer.Option(metavar="GLOB", help="Leave types whose name matches this glob out.")
-    ] = None,
-    python_rev: Annotated[
-        str | None,
-        typer.Option(metavar="REV", help="Audit this git revision of the Python checkout instead of its work tree."),
-    ] = None,
-    no_infer: Annotated[bool, typer.Option("--no-infer", help="Pair types by pins and names only.")] = False,
-    jobs: Annotated[int | None, typer.Option(min=1, metavar="N", help="Parse files in N processes.")] = None,
-    cache_dir: Annotated[
-        Path | None, typer.Option(metavar="DIR", help="Where per-file extraction results are cached.")
-    ] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
-    config: Annotated[Path | None, typer.Option(metavar="FILE", help="Read settings from this TOML file.")] = None,
+    python_checkout: PythonCheckout = None,
+    elixir_checkout: ElixirCheckout = None,
+    python_include: PythonInclude = None,
+    elixir_include: ElixirInclude = None,
+    map_: MapOption = None,
+    exclude_type: ExcludeType = None,
+    python_rev: PythonRev = None,
+    no_infer: NoInfer = False,
+    jobs: Jobs = None,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
+    config: ConfigFile = None,
     write: Annotated[
         bool, typer.Option("--write", help="Apply the patch to the Elixir checkout instead of printing it.")
     ] = False,
@@ -418,40 +448,14 @@ def fix(
     """Print the Elixir code that closes the missing-type, missing-field and missing-literal gaps as a diff."""
     from auditor.fix import plan_fix, unified_diff, write_plan  # only the fix command needs them
 
-    try:
-        settings = find_settings(config)
-        python_root = python_checkout or settings.checkout("python")
-        elixir_root = elixir_checkout or settings.checkout("elixir")
-    except UsageError as error:
-        raise _usage_error(str(error)) from None
-    if python_root is None or elixir_root is None:
-        raise _usage_error(
-            "give the Python checkout and the Elixir checkout, in that order, or `python` and `elixir` in a config."
-        )
-    name_map = _parse_map(map_) if map_ else settings.name_map or {}
-    options = AuditOptions(
-        python_root=python_root,
-        elixir_root=elixir_root,
-        python_includes=tuple(python_include or settings.python_include or ()),
-        elixir_includes=tuple(elixir_include or settings.elixir_include or ()),
-        name_map=name_map,
-        pinned_at=None if map_ else settings.pinned_at,
-        excluded_types=tuple(exclude_type or settings.exclude_type or ()),
-        infer=not no_infer and settings.infer is not False,
-        jobs=jobs or settings.jobs or default_jobs(),
-        cache_dir=None if no_cache else cache_dir or settings.cache_dir or _default_cache_dir(),
-        severity_overrides=settings.severity_overrides,
-        disabled_rules=settings.disabled_rules,
-        ignores=settings.ignores,
-        python_rev=python_rev,
-        fail_on=FailOn.NEVER,
+    inputs = _Inputs(
+        python_checkout, elixir_checkout, python_include, elixir_include, map_, exclude_type, python_rev,
+        no_infer, jobs, cache_dir, no_cache, config,
     )
-    gc.disable()  # as for the audit: no garbage cycles worth collecting
-    try:
-        with TerminalProgress() as progress:
-            result = run_audit(replace(options, progress=progress))
-    except UsageError as error:
-        raise _usage_error(str(error)) from None
+    options = inputs.options()
+    # The patch closes every gap the audit sees: no baseline hides one, and no severity fails the run.
+    result = _audited(replace(options, baseline=None, fail_on=FailOn.NEVER))
+    name_map, elixir_root = options.name_map, options.elixir_root
     kept_unpaired = [name for name, module in name_map.items() if not module]
     plan = plan_fix(result, elixir_root, every_type, kept_unpaired)
     for item in plan.not_placed:
