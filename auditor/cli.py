@@ -305,7 +305,10 @@ def audit(
     config: ConfigFile = None,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
 ) -> None:
-    """Audit the types of an Elixir port against the Python SDK it ports."""
+    """Audit the types of an Elixir port against the Python SDK it ports.
+
+    `parity-audit fix PYTHON_CHECKOUT ELIXIR_CHECKOUT` prints the Elixir code that closes the gaps.
+    """
     if version:
         typer.echo(f"parity-audit {__version__}")
         return
