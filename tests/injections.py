@@ -50,6 +50,7 @@ from tests.sdkgen import (
     TypeSpec,
     UnionAliasSpec,
     UnionType,
+    WireFunction,
     elixir_home,
     elixir_literal,
     elixir_type,
@@ -284,14 +285,15 @@ def _typespec_with_nil(field: PortField) -> ExType:
 
 
 def _model_with_fields(spec: Spec, field_type: FieldType, least: int) -> bool:
-    """A model of at least `least` fields, none a discriminator (a map has no default to fix a tag)."""
+    """A model of at least `least` fields, none a discriminator (a map has no default to fix a tag) nor
+    bytes (a record's bytes key is a `bytes-as-base64` of the field that holds the record)."""
     if not _is_model(spec, field_type):
         return False
     assert isinstance(field_type, NamedRef)
     model = spec.named(field_type.name)
     assert isinstance(model, ModelSpec)
     fields = spec.all_fields(model)
-    return len(fields) >= least and all(f.discriminator_value is None for f in fields)
+    return len(fields) >= least and all(f.discriminator_value is None and _injectable(f) for f in fields)
 
 
 FIELD_EDITS: tuple[FieldEdit, ...] = (
@@ -416,6 +418,45 @@ FIELD_EDITS: tuple[FieldEdit, ...] = (
 FIELD_EDITS_BY_KIND = {edit.kind: edit for edit in FIELD_EDITS}
 
 
+@dataclass(frozen=True)
+class WireEdit:
+    """An edit of the port's own encoder or decoder on one field: its key renamed, or the field left out."""
+
+    kind: str
+    decoder: bool
+    renames: bool
+
+    def applies(self, model: ModelSpec) -> bool:
+        function = model.decoder_function if self.decoder else model.encoder_function
+        return function is not None
+
+    def edit(self, function: WireFunction, spec_field: SpecField) -> WireFunction:
+        if self.renames:
+            # Neither the field's name nor its alias: a camelCase alias gains the suffix, still not snake.
+            return function.renamed(spec_field.name, f"{spec_field.wire_name}_renamed")
+        return function.without(spec_field.name)
+
+    def findings(self, spec_field: SpecField) -> tuple[tuple[str, str], ...]:
+        if self.renames:
+            return (("wire-name-mismatch", "P0"),)
+        if not self.decoder:
+            return (("encoder-drops-field", "P1"),)
+        if spec_field.discriminator_value is not None:
+            # decoder-drops-field leaves out a one-value tag whose struct default is Python's: the port
+            # keeps the tag's default (`port_field`), so a decoder that never reads it loses nothing.
+            return ()
+        return (("decoder-drops-field", "P1"),)
+
+
+WIRE_EDITS: tuple[WireEdit, ...] = (
+    WireEdit("rename-encoder-key", decoder=False, renames=True),
+    WireEdit("rename-decoder-key", decoder=True, renames=True),
+    WireEdit("drop-from-encoder", decoder=False, renames=False),
+    WireEdit("drop-from-decoder", decoder=True, renames=False),
+)
+WIRE_EDITS_BY_KIND = {edit.kind: edit for edit in WIRE_EDITS}
+
+
 def _injectable(spec_field: SpecField) -> bool:
     # Bytes fields already carry their inherent `bytes-as-base64` finding; they are left alone.
     return spec_field.type != ScalarType(ScalarKind.BYTES)
@@ -482,6 +523,11 @@ def candidates(spec: Spec) -> list[Injection]:
                     for edit in FIELD_EDITS
                     if edit.applies(spec, spec_field)
                 )
+                found.extend(
+                    Injection(edit.kind, typedef.name, (spec_field.name,))
+                    for edit in WIRE_EDITS
+                    if edit.applies(typedef)
+                )
     return found
 
 
@@ -499,15 +545,23 @@ def _drops_a_plain_field(injection: Injection, spec: Spec) -> bool:
     return _spec_field(spec, injection.type_name, injection.fields[0]).discriminator_value is None
 
 
+_LEAVE_THE_DECODER = frozenset({"drop-field", "fold-into-map", "drop-from-decoder"})
+"""Injections that take their fields out of the port's decoder (a struct field gone is not read either)."""
+
+
 def compatible(chosen: Sequence[Injection], spec: Spec) -> list[Injection]:
     """The chosen injections in order, leaving out any that would interfere with an earlier one:
-    two on one field or on one enum/alias, anything on a dropped type, a fold next to a dropped field."""
+    two on one field or on one enum/alias, anything on a dropped type, a fold next to a dropped field,
+    and the last field a port's decoder reads taken out of it (a struct literal that reads no key is
+    a constructor to the tool, not a decoder, so nothing it left out would be reported)."""
     kept: list[Injection] = []
     occupied: set[tuple[str, str | None]] = set()
     touched: set[str] = set()
     dropped: set[str] = set()
     folded: set[str] = set()
     with_dropped_fields: set[str] = set()
+    # The fields each port decoder still reads, by model.
+    decoder_reads = {m.name: {f.name for f in spec.all_fields(m)} for m in spec.models() if m.decoder_function}
     # The audit needs one Elixir type at least: the last module of the port is never dropped.
     modules_left = len(plan_port(spec).modules)
     for injection in chosen:
@@ -516,12 +570,15 @@ def compatible(chosen: Sequence[Injection], spec: Spec) -> list[Injection]:
         places = {(name, None)} if type_level else {(name, f) for f in injection.fields}
         is_fold = injection.kind == "fold-into-map"
         drops_field = _drops_a_plain_field(injection, spec)
+        unread = set(injection.fields) if injection.kind in _LEAVE_THE_DECODER else set()
+        read = decoder_reads.get(name, set())
         if (
             places & occupied
             or name in dropped
             or (injection.kind == "drop-type" and name in touched)
             or (is_fold and (name in folded or name in with_dropped_fields))
             or (drops_field and name in folded)
+            or (read and not read - unread)
         ):
             continue
         if injection.kind == "drop-type" and elixir_home(spec, name).local is None:
@@ -529,6 +586,7 @@ def compatible(chosen: Sequence[Injection], spec: Spec) -> list[Injection]:
                 continue
             modules_left -= 1
         kept.append(injection)
+        read -= unread
         occupied |= places
         touched.add(name)
         if injection.kind == "drop-type":
@@ -643,6 +701,8 @@ def _apply(spec: Spec, port: Port, injection: Injection) -> tuple[Port, list[Exp
         return port.with_struct(home.module, with_extra), [_expected("extra-field", "P3", injection, field_name)]
     if kind == "fold-into-map":
         return _fold(port, home, injection)
+    if kind in WIRE_EDITS_BY_KIND:
+        return _apply_wire_edit(spec, port, home, injection)
     return _apply_field_edit(spec, port, home, injection)
 
 
@@ -667,6 +727,24 @@ def _apply_field_edit(
         if injection.kind == "omit-from-encoder":
             return replace(struct, encoder_omits=(*struct.encoder_omits, field_name))
         return struct.with_field(field_name, lambda port_field: edit.edit(spec, spec_field, port_field))
+
+    expected = [_expected(rule, severity, injection, field_name) for rule, severity in edit.findings(spec_field)]
+    return port.with_struct(home.module, changed), expected
+
+
+def _apply_wire_edit(
+    spec: Spec, port: Port, home: ElixirHome, injection: Injection
+) -> tuple[Port, list[ExpectedFinding]]:
+    edit = WIRE_EDITS_BY_KIND[injection.kind]
+    field_name = injection.fields[0]
+    spec_field = _spec_field(spec, injection.type_name, field_name)
+
+    def changed(struct: PortStruct) -> PortStruct:
+        if edit.decoder:
+            assert struct.from_wire is not None
+            return replace(struct, from_wire=edit.edit(struct.from_wire, spec_field))
+        assert struct.to_wire is not None
+        return replace(struct, to_wire=edit.edit(struct.to_wire, spec_field))
 
     expected = [_expected(rule, severity, injection, field_name) for rule, severity in edit.findings(spec_field)]
     return port.with_struct(home.module, changed), expected

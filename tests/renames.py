@@ -128,6 +128,8 @@ class _Touched:
     fields_injected: frozenset[str]
     """Types with a field-level injection (a field edited, dropped, folded or added)."""
     places: frozenset[tuple[str, str]]
+    converted: frozenset[str]
+    """Enums and Literal aliases given converter clauses, which need a module of their own."""
 
     @classmethod
     def of(cls, injections: Sequence[Injection]) -> _Touched:
@@ -135,6 +137,7 @@ class _Touched:
             frozenset(i.type_name for i in injections if i.kind == "drop-type"),
             frozenset(i.type_name for i in injections if i.fields),
             frozenset((i.type_name, field) for i in injections for field in i.fields),
+            frozenset(i.type_name for i in injections if i.kind.startswith("converter-")),
         )
 
 
@@ -236,10 +239,20 @@ def _ways(spec: Spec, rng: random.Random, typedef: TypeSpec, touched: _Touched) 
         isinstance(typedef, ModelSpec)
         and typedef.name not in touched.fields_injected
         and len(spec.all_fields(typedef)) >= 3
+        and not _has_a_twin(spec, typedef)
     ):
         by_shape = rng.sample(sorted(BY_SHAPE), len(BY_SHAPE))
         return by_shape + by_name if rng.random() < 0.5 else by_name + by_shape
     return by_name
+
+
+def _has_a_twin(spec: Spec, model: ModelSpec) -> bool:
+    """Whether another model has fields of exactly the same names (two subclasses that add the same
+    field): the shape cannot tell them apart, so neither may be found by shape alone."""
+    names = {f.name for f in spec.all_fields(model)}
+    return any(
+        other.name != model.name and {f.name for f in spec.all_fields(other)} == names for other in spec.models()
+    )
 
 
 def _local_hosts(spec: Spec, alias: LiteralAliasSpec, touched: _Touched) -> list[str]:
@@ -260,7 +273,7 @@ def _renamed(spec: Spec, rename: PortRename) -> Spec:
 
 
 def _draw_rename(spec: Spec, rng: random.Random, typedef: TypeSpec, touched: _Touched) -> Spec:
-    if isinstance(typedef, LiteralAliasSpec):
+    if isinstance(typedef, LiteralAliasSpec) and typedef.name not in touched.converted:
         hosts = _local_hosts(spec, typedef, touched)
         local = snake_case(words(typedef.name)[-1])
         for host in rng.sample(hosts, len(hosts)):

@@ -2,8 +2,10 @@
 
 A `Spec` describes an SDK's types once, independently of either language: models with fields of
 every shape the tool knows (scalars, datetimes, Literal/enum values, lists, dicts, nested models,
-union aliases, discriminated unions, optional and defaulted fields, inheritance, scalar aliases),
-enums, Literal aliases, union aliases and scalar aliases, spread over several modules.
+union aliases, discriminated unions, optional and defaulted fields, inheritance, scalar aliases,
+pydantic wire aliases), enums, Literal aliases, union aliases and scalar aliases, spread over several
+modules. A model may say that the port writes its own encoder (`to_api`) and/or decoder (`from_api`),
+which use every field's wire name.
 
 - `render_python(spec)` writes the reference SDK: a pydantic package with its own `_models.py` base
   class, one file per module, aliases imported between modules, `types/__init__.py` re-exporting.
@@ -130,10 +132,16 @@ class SpecField:
     type: FieldType
     optional: bool = False
     default: FieldDefault | None = None
+    alias: str | None = None
+    """pydantic's `Field(alias=...)`: the key on the wire, which the port's own encoder and decoder use."""
 
     @property
     def required(self) -> bool:
         return self.default is None
+
+    @property
+    def wire_name(self) -> str:
+        return self.alias or self.name
 
     @property
     def discriminator_value(self) -> str | None:
@@ -150,7 +158,7 @@ class StructStyle(StrEnum):
 class EncoderStyle(StrEnum):
     NONE = "none"
     DERIVED = "derived"  # @derive Jason.Encoder
-    DERIVED_ONLY = "derived-only"  # @derive {Jason.Encoder, only: [...every field...]}
+    DERIVED_ONLY = "derived-only"  # @derive {Jason.Encoder, only: [...every field...]} or except: []
 
 
 @dataclass(frozen=True)
@@ -158,7 +166,8 @@ class ModelSpec:
     """A pydantic model. `fields` are its own; `base` names the model it extends.
 
     The port copies inherited fields into the struct; `nested_in` renders the port's module inside
-    another model's module (`Acme.Types.Order.Address`).
+    another model's module (`Acme.Types.Order.Address`). `encoder_function` and `decoder_function` name
+    the port's own `to_api`/`from_api` pair (or `to_map`/`from_map`), each when the port writes one.
     """
 
     name: str
@@ -168,6 +177,8 @@ class ModelSpec:
     struct_style: StructStyle = StructStyle.DEFSTRUCT
     encoder: EncoderStyle = EncoderStyle.NONE
     nested_in: str | None = None
+    encoder_function: str | None = None
+    decoder_function: str | None = None
 
 
 @dataclass(frozen=True)
@@ -438,17 +449,40 @@ class _PythonModuleWriter:
         if default.kind is DefaultKind.NONE:
             return " = None"
         if default.kind is DefaultKind.VALUE:
-            written = repr(default.value)
-            field_type = spec_field.type
-            if isinstance(field_type, NamedRef) and isinstance(self.spec.named(field_type.name), EnumSpec):
-                written = f"{self._use(field_type.name)}.{str(default.value).upper()}"
+            written = self._value(spec_field, default)
             if _variant(place, 4) == 0:
                 self.pydantic.add("Field")
                 return f" = Field(default={written})"
             return f" = {written}"
         self.pydantic.add("Field")
-        factory = "list" if default.kind is DefaultKind.EMPTY_LIST else "dict"
-        return f" = Field(default_factory={factory})"
+        return f" = Field(default_factory={_factory(default)})"
+
+    def _value(self, spec_field: SpecField, default: FieldDefault) -> str:
+        field_type = spec_field.type
+        if isinstance(field_type, NamedRef) and isinstance(self.spec.named(field_type.name), EnumSpec):
+            return f"{self._use(field_type.name)}.{str(default.value).upper()}"
+        return repr(default.value)
+
+    def aliased(self, spec_field: SpecField, annotation: str, alias: str, place: str) -> tuple[str, str]:
+        """(annotation, default) of a field with a wire alias, in one of the spellings pydantic reads:
+        `Field(alias=...)` as the default (positional or keyword default, or none), or in `Annotated`."""
+        self.pydantic.add("Field")
+        # `serialization_alias` names the key pydantic writes; the tool reads it as the wire name too.
+        naming = f"{'serialization_alias' if _variant(place + '#alias', 4) == 0 else 'alias'}={alias!r}"
+        default = spec_field.default
+        spelling = _variant(place + "#field", 3)
+        if default is None:
+            if spelling == 0:
+                self.typing.add("Annotated")
+                return f"Annotated[{annotation}, Field({naming})]", ""
+            return annotation, f" = Field({'..., ' if spelling == 1 else ''}{naming})"
+        if default.kind in (DefaultKind.EMPTY_LIST, DefaultKind.EMPTY_DICT):
+            return annotation, f" = Field(default_factory={_factory(default)}, {naming})"
+        written = "None" if default.kind is DefaultKind.NONE else self._value(spec_field, default)
+        if spelling == 0:
+            self.typing.add("Annotated")
+            return f"Annotated[{annotation}, Field({naming})]", f" = {written}"
+        return annotation, f" = Field({written if spelling == 1 else f'default={written}'}, {naming})"
 
     def model(self, model: ModelSpec) -> str:
         base = self._use(model.base) if model.base else "BaseModel"
@@ -458,7 +492,11 @@ class _PythonModuleWriter:
             annotation = self.annotation(spec_field.type)
             if spec_field.optional:
                 annotation = self.optional(annotation)
-            default = self.default(spec_field, f"{model.name}.{spec_field.name}")
+            place = f"{model.name}.{spec_field.name}"
+            if spec_field.alias is None:
+                default = self.default(spec_field, place)
+            else:
+                annotation, default = self.aliased(spec_field, annotation, spec_field.alias, place)
             lines.append(f"    {spec_field.name}: {annotation}{default}")
         if not model.fields:
             lines.append("    pass")
@@ -510,6 +548,10 @@ class _PythonModuleWriter:
             imports.append(f"from .{owner} import {', '.join(sorted(self.local[owner]))}")
         head = "\n".join(imports) + "\n\n\n" if imports else ""
         return head + body + "\n"
+
+
+def _factory(default: FieldDefault) -> str:
+    return "list" if default.kind is DefaultKind.EMPTY_LIST else "dict"
 
 
 def render_python(spec: Spec) -> dict[str, str]:
@@ -602,12 +644,57 @@ class PortField:
     default: str | None = None
 
 
+class ReadStyle(StrEnum):
+    """How the port's own decoder reads one key of the wire map."""
+
+    ACCESS = "access"  # m["key"]
+    MAP_GET = "map-get"  # Map.get(m, "key")
+    FALLBACK = "fallback"  # m["key"] || m[:field], for a caller who passes atom keys
+    HEAD_PATTERN = "head-pattern"  # def from_api(%{"key" => field} = m): only for a key always sent
+    BOUND = "bound"  # field = Map.get(m, "key"), then `field: field` in the struct
+
+
+@dataclass(frozen=True)
+class WireEntry:
+    """One struct field the port's own encoder writes, or its decoder reads, under `key`."""
+
+    field: str
+    key: str
+    style: ReadStyle = ReadStyle.ACCESS
+
+
+@dataclass(frozen=True)
+class WireFunction:
+    """The port's own encoder (`to_api`: a map literal of the struct's fields) or decoder (`from_api`:
+    the module's struct literal of the map's keys). Entries of fields the struct no longer has are
+    left out when rendering, as a port that dropped a field would not convert it either."""
+
+    name: str
+    entries: tuple[WireEntry, ...]
+
+    def without(self, field: str) -> WireFunction:
+        return replace(self, entries=tuple(entry for entry in self.entries if entry.field != field))
+
+    def renamed(self, field: str, key: str) -> WireFunction:
+        # A fallback reads the field's own name too, which is a wire name Python accepts: the renamed
+        # key is read on its own so that nothing else rescues it.
+        def rename(entry: WireEntry) -> WireEntry:
+            if entry.field != field:
+                return entry
+            style = ReadStyle.ACCESS if entry.style is ReadStyle.FALLBACK else entry.style
+            return replace(entry, key=key, style=style)
+
+        return replace(self, entries=tuple(map(rename, self.entries)))
+
+
 @dataclass(frozen=True)
 class PortStruct:
     fields: tuple[PortField, ...]
     style: StructStyle = StructStyle.DEFSTRUCT
     encoder: EncoderStyle = EncoderStyle.NONE
     encoder_omits: tuple[str, ...] = ()
+    to_wire: WireFunction | None = None
+    from_wire: WireFunction | None = None
 
     def field_named(self, name: str) -> PortField:
         return next(port_field for port_field in self.fields if port_field.name == name)
@@ -763,6 +850,26 @@ def port_field(spec: Spec, model: ModelSpec, spec_field: SpecField) -> PortField
     )
 
 
+def _read_style(spec_field: SpecField, place: str) -> ReadStyle:
+    # A head pattern only matches a map that has the key: only a required field is read that way.
+    styles = list(ReadStyle) if spec_field.required else [s for s in ReadStyle if s is not ReadStyle.HEAD_PATTERN]
+    return styles[_variant(place + "#read", len(styles))]
+
+
+def wire_functions(spec: Spec, model: ModelSpec) -> tuple[WireFunction | None, WireFunction | None]:
+    """The faithful encoder and decoder of a model that has them: every field under its wire name."""
+    fields = spec.all_fields(model)
+    encoder = decoder = None
+    if model.encoder_function is not None:
+        encoder = WireFunction(model.encoder_function, tuple(WireEntry(f.name, f.wire_name) for f in fields))
+    if model.decoder_function is not None:
+        entries = tuple(
+            WireEntry(f.name, f.wire_name, _read_style(f, f"{model.name}.{f.name}")) for f in fields
+        )
+        decoder = WireFunction(model.decoder_function, entries)
+    return encoder, decoder
+
+
 def _file_of(spec: Spec, typedef: TypeSpec) -> str:
     if spec.module(typedef.module).port_in_one_file:
         return typedef.module
@@ -792,7 +899,8 @@ def plan_port(spec: Spec) -> Port:
         )
         if isinstance(typedef, ModelSpec):
             fields = tuple(port_field(spec, typedef, f) for f in spec.all_fields(typedef))
-            struct = PortStruct(fields, typedef.struct_style, typedef.encoder)
+            to_wire, from_wire = wire_functions(spec, typedef)
+            struct = PortStruct(fields, typedef.struct_style, typedef.encoder, to_wire=to_wire, from_wire=from_wire)
             parent = elixir_home(spec, typedef.nested_in).module if typedef.nested_in else None
             file = _file_of(spec, spec.named(typedef.nested_in)) if typedef.nested_in else module.file
             module = replace(module, struct=struct, parent=parent, file=file)
@@ -898,15 +1006,75 @@ class _ElixirModuleWriter:
                 lines.extend(self._typed_struct(struct))
             else:
                 lines.extend(self._defstruct(struct))
+            present = {f.name for f in struct.fields}
+            if struct.to_wire is not None:
+                lines.extend(["", *self._to_wire(struct.to_wire, present)])
+            if struct.from_wire is not None:
+                lines.extend(["", *self._from_wire(struct.from_wire, present)])
         return lines
 
     def _encoder(self, struct: PortStruct) -> list[str]:
         if struct.encoder is EncoderStyle.DERIVED_ONLY or struct.encoder_omits:
+            # `except:` and `only:` say the same thing; `except: []` keeps every field.
+            if _variant(self.module.name + "#derive", 2) == 0:
+                left_out = ", ".join(f":{name}" for name in struct.encoder_omits)
+                return [f"  @derive {{Jason.Encoder, except: [{left_out}]}}"]
             sent = ", ".join(f":{f.name}" for f in struct.fields if f.name not in struct.encoder_omits)
             return [f"  @derive {{Jason.Encoder, only: [{sent}]}}"]
         if struct.encoder is EncoderStyle.DERIVED:
             return ["  @derive Jason.Encoder"]
         return []
+
+    def _to_wire(self, function: WireFunction, present: Collection[str]) -> list[str]:
+        place = f"{self.module.name}.{function.name}"
+        struct = ("s", "struct")[_variant(place + "#arg", 2)]
+        head = f"def {function.name}(%__MODULE__{{}} = {struct})"
+        reads = (f"Map.get({struct}, :{{field}})", f"{struct}.{{field}}", f"{struct}.{{field}}")
+        written = [
+            f'"{entry.key}" => ' + reads[_variant(f"{place}.{entry.field}", 3)].format(field=entry.field)
+            for entry in function.entries
+            if entry.field in present
+        ]
+        spelling = _variant(place, 3)
+        if spelling == 0:
+            return [f"  {head}, do: %{{{', '.join(written)}}}"]
+        lines = [f"  {head} do", "    %{", *_comma_separated(written, "      "), "    }"]
+        if spelling == 1:
+            # The usual way to leave unset fields out of a request: a nil is not sent at all.
+            lines += ["    |> Enum.reject(fn {_k, v} -> is_nil(v) end)", "    |> Map.new()"]
+        return [*lines, "  end"]
+
+    def _from_wire(self, function: WireFunction, present: Collection[str]) -> list[str]:
+        place = f"{self.module.name}.{function.name}"
+        source = ("m", "attrs")[_variant(place + "#arg", 2)]
+        entries = [entry for entry in function.entries if entry.field in present]
+        pattern = [entry for entry in entries if entry.style is ReadStyle.HEAD_PATTERN]
+        head = source
+        if pattern:
+            keys = ", ".join(f'"{entry.key}" => {entry.field}' for entry in pattern)
+            # A map argument no body expression reads is not bound, as the compiler would warn.
+            bound = any(entry.style is not ReadStyle.HEAD_PATTERN for entry in entries)
+            head = f"%{{{keys}}}" + (f" = {source}" if bound else "")
+        reads = {
+            ReadStyle.ACCESS: '{m}["{key}"]',
+            ReadStyle.MAP_GET: 'Map.get({m}, "{key}")',
+            ReadStyle.FALLBACK: '{m}["{key}"] || {m}[:{field}]',
+            ReadStyle.HEAD_PATTERN: "{field}",
+            ReadStyle.BOUND: "{field}",
+        }
+        values = [
+            f"{entry.field}: " + reads[entry.style].format(m=source, key=entry.key, field=entry.field)
+            for entry in entries
+        ]
+        statements = [
+            f'    {entry.field} = Map.get({source}, "{entry.key}")'
+            for entry in entries
+            if entry.style is ReadStyle.BOUND
+        ]
+        if not statements and _variant(place, 2) == 0:
+            return [f"  def {function.name}({head}), do: %__MODULE__{{{', '.join(values)}}}"]
+        struct = ["    %__MODULE__{", *_comma_separated(values, "      "), "    }"]
+        return [f"  def {function.name}({head}) do", *statements, *struct, "  end"]
 
     def _defstruct(self, struct: PortStruct) -> list[str]:
         lines: list[str] = []
@@ -940,6 +1108,11 @@ class _ElixirModuleWriter:
             lines.append(f"    field :{f.name}, {written}{options}")
         lines.append("  end")
         return lines
+
+
+def _comma_separated(items: Sequence[str], indent: str) -> list[str]:
+    """One item a line, as a multi-line map or struct literal is written."""
+    return [f"{indent}{item}{',' if index < len(items) - 1 else ''}" for index, item in enumerate(items)]
 
 
 def _render_module(
@@ -1061,6 +1234,7 @@ class _Builder:
     fields_per_type: tuple[int, int]
     with_bytes: bool
     literal_alias_uses: float
+    wire_keys: float
     types: list[TypeSpec] = field(default_factory=list)
     modules: list[ModuleSpec] = field(default_factory=list)
     index: dict[str, int] = field(default_factory=dict)
@@ -1225,13 +1399,35 @@ class _Builder:
         fields = self.model_fields({"type"} | self.inherited_names(base), discriminator)
         if not fields:
             fields = (SpecField("name", ScalarType(ScalarKind.STR)),)
-        return ModelSpec(
+        model = ModelSpec(
             name,
             module,
             fields,
             base=base,
             struct_style=StructStyle.TYPED_STRUCT if self.rng.random() < 0.3 else StructStyle.DEFSTRUCT,
             encoder=self.rng.choice(list(EncoderStyle)),
+        )
+        # Checked before any draw, so that the default (0) draws exactly the specs it always drew.
+        return self.with_wire_keys(model) if self.wire_keys else model
+
+    def with_wire_keys(self, model: ModelSpec) -> ModelSpec:
+        """Some fields get a pydantic alias; with chance `wire_keys` the port writes its own encoder,
+        decoder or both, which use every field's wire name."""
+        fields = tuple(
+            replace(f, alias=wire_alias(f.name))
+            if f.discriminator_value is None and self.rng.random() < 0.35
+            else f
+            for f in model.fields
+        )
+        model = replace(model, fields=fields)
+        if self.rng.random() >= self.wire_keys:
+            return model
+        names = self.rng.choice([("to_api", "from_api"), ("to_map", "from_map")])
+        sides = self.rng.choice([(True, True), (True, True), (True, False), (False, True)])
+        return replace(
+            model,
+            encoder_function=names[0] if sides[0] else None,
+            decoder_function=names[1] if sides[1] else None,
         )
 
     def nest_a_used_model(self, parent: ModelSpec) -> None:
@@ -1283,6 +1479,12 @@ class _Builder:
             self.nest_a_used_model(model)
 
 
+def wire_alias(name: str) -> str:
+    """A camelCase alias that differs from the field name (`created_at` -> `createdAt`, `name` -> `nameValue`)."""
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest) if rest else f"{name}Value"
+
+
 def _is_tagged(model: ModelSpec) -> bool:
     return any(f.discriminator_value is not None for f in model.fields)
 
@@ -1295,6 +1497,7 @@ def generate_spec(
     types_per_module: tuple[int, int] = (5, 10),
     with_bytes: bool = True,
     literal_alias_uses: float = 0.0,
+    wire_keys: float = 0.0,
     package: str = "acme",
 ) -> Spec:
     """A deterministic (for a given `rng` state) SDK of `type_count` audited types.
@@ -1302,9 +1505,10 @@ def generate_spec(
     Types are drawn module by module; scalar aliases (`AccountID = str`) are added in modules of
     their own and are not counted, since the tool never audits them on their own.
     `literal_alias_uses` is the extra chance that a field, once a Literal alias exists, is of one
-    (a port may make such an alias a local type of the model that uses it).
+    (a port may make such an alias a local type of the model that uses it). With `wire_keys`, some
+    fields get a pydantic alias and that share of the models a port-side encoder and/or decoder.
     """
-    builder = _Builder(rng, fields_per_type, with_bytes, literal_alias_uses)
+    builder = _Builder(rng, fields_per_type, with_bytes, literal_alias_uses, wire_keys)
     for index in range(max(1, type_count // 40)):
         alias_module = f"ids{index}" if index else "ids"
         builder.modules.append(ModuleSpec(alias_module))

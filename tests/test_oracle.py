@@ -49,7 +49,9 @@ FindingKey = tuple[str, str, str, str]
 def scenarios(draw: st.DrawFn, renamed: bool = True) -> tuple[Spec, list[Injection]]:
     rng = draw(st.randoms(use_true_random=False))
     type_count = draw(st.integers(min_value=2, max_value=8))
-    spec = generate_spec(rng, type_count, fields_per_type=(1, 6), types_per_module=(1, 4), literal_alias_uses=0.4)
+    spec = generate_spec(
+        rng, type_count, fields_per_type=(1, 6), types_per_module=(1, 4), literal_alias_uses=0.4, wire_keys=0.4
+    )
     # The kind is drawn first, so that kinds that fit few places are drawn as often as the others.
     by_kind: dict[str, list[Injection]] = {}
     for candidate in candidates(spec):

@@ -39,6 +39,15 @@ def test_a_faithful_port_has_no_finding(tmp_path: Path) -> None:
     assert actual == expected == []
 
 
+def test_a_faithful_port_with_aliases_and_its_own_encoders_and_decoders_has_no_finding(tmp_path: Path) -> None:
+    spec = generate_spec(random.Random(5), 50, with_bytes=False, wire_keys=0.6)
+    models = list(spec.models())
+    assert any(f.alias for model in models for f in model.fields)
+    assert any(model.encoder_function for model in models) and any(model.decoder_function for model in models)
+    actual, expected = _findings(tmp_path, seed=5, type_count=50, with_bytes=False, wire_keys=0.6)
+    assert actual == expected == []
+
+
 def test_a_faithful_port_with_bytes_fields_has_only_the_inherent_info_findings(tmp_path: Path) -> None:
     actual, expected = _findings(tmp_path, seed=11, type_count=50)
     assert expected, "the spec should have bytes fields"
