@@ -161,6 +161,12 @@ class EncoderStyle(StrEnum):
     DERIVED_ONLY = "derived-only"  # @derive {Jason.Encoder, only: [...every field...]} or except: []
 
 
+class PythonForm(StrEnum):
+    PYDANTIC = "pydantic"
+    ALIAS_GENERATOR = "alias-generator"  # `model_config = ConfigDict(alias_generator=to_camel)`, inherited
+    INIT_CLASS = "init-class"  # a plain class whose `__init__` stores its keyword arguments
+
+
 @dataclass(frozen=True)
 class ModelSpec:
     """A pydantic model. `fields` are its own; `base` names the model it extends.
@@ -179,6 +185,7 @@ class ModelSpec:
     nested_in: str | None = None
     encoder_function: str | None = None
     decoder_function: str | None = None
+    python_form: PythonForm = PythonForm.PYDANTIC
 
 
 @dataclass(frozen=True)
@@ -309,6 +316,9 @@ class Spec:
     def models(self) -> Iterator[ModelSpec]:
         return (typedef for typedef in self.types if isinstance(typedef, ModelSpec))
 
+    def generates_aliases(self, model: ModelSpec) -> bool:
+        return generates_aliases(model, self._model)
+
     def all_fields(self, model: ModelSpec) -> tuple[SpecField, ...]:
         """Inherited fields first, then the model's own."""
         inherited = self.all_fields(self._model(model.base)) if model.base else ()
@@ -388,6 +398,7 @@ class _PythonModuleWriter:
         self.local: dict[str, set[str]] = {}
         self.needs_base_model = False
         self.needs_enum = False
+        self.needs_to_camel = False
 
     def _generic(self, typing_name: str, builtin: str, inner: str) -> str:
         if self.module.modern_typing:
@@ -485,15 +496,22 @@ class _PythonModuleWriter:
         return annotation, f" = Field({written if spelling == 1 else f'default={written}'}, {naming})"
 
     def model(self, model: ModelSpec) -> str:
+        if model.python_form is PythonForm.INIT_CLASS:
+            return self.init_class(model)
         base = self._use(model.base) if model.base else "BaseModel"
         self.needs_base_model = self.needs_base_model or model.base is None
         lines = [f"class {model.name}({base}):"]
+        if model.python_form is PythonForm.ALIAS_GENERATOR:
+            self.pydantic.add("ConfigDict")
+            self.needs_to_camel = True
+            lines.append("    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)")
+        generated = self.spec.generates_aliases(model)
         for spec_field in model.fields:
             annotation = self.annotation(spec_field.type)
             if spec_field.optional:
                 annotation = self.optional(annotation)
             place = f"{model.name}.{spec_field.name}"
-            if spec_field.alias is None:
+            if spec_field.alias is None or generated:
                 default = self.default(spec_field, place)
             else:
                 annotation, default = self.aliased(spec_field, annotation, spec_field.alias, place)
@@ -501,6 +519,30 @@ class _PythonModuleWriter:
         if not model.fields:
             lines.append("    pass")
         return "\n".join(lines)
+
+    def init_class(self, model: ModelSpec) -> str:
+        """The model as a plain class: keyword-only `__init__` parameters stored in attributes. A list or
+        dict default is the usual `None` normalised on the way in, which leaves the field optional."""
+        parameters: list[str] = []
+        stores: list[str] = []
+        for spec_field in model.fields:
+            annotation = self.annotation(spec_field.type)
+            default = spec_field.default
+            name = spec_field.name
+            if default is not None and default.kind in (DefaultKind.EMPTY_LIST, DefaultKind.EMPTY_DICT):
+                parameters.append(f"{name}: {self.optional(annotation)} = None")
+                stores.append(f"self.{name} = {name} if {name} is not None else {_factory(default)}()")
+                continue
+            if spec_field.optional:
+                annotation = self.optional(annotation)
+            written = ""
+            if default is not None:
+                written = " = None" if default.kind is DefaultKind.NONE else f" = {self._value(spec_field, default)}"
+            parameters.append(f"{name}: {annotation}{written}")
+            stores.append(f"self.{name} = {name}")
+        signature = ", ".join(["self", "*", *parameters])
+        body = "\n".join(f"        {line}" for line in stores)
+        return f"class {model.name}:\n    def __init__({signature}) -> None:\n{body}"
 
     def definition(self, typedef: TypeSpec) -> str:
         match typedef:
@@ -542,6 +584,8 @@ class _PythonModuleWriter:
             imports.append(f"from typing import {', '.join(sorted(self.typing))}")
         if self.pydantic:
             imports.append(f"\nfrom pydantic import {', '.join(sorted(self.pydantic))}")
+        if self.needs_to_camel:
+            imports.append("from pydantic.alias_generators import to_camel")
         if self.needs_base_model:
             imports.append("\nfrom .._models import BaseModel")
         for owner in sorted(self.local):
@@ -557,10 +601,10 @@ def _factory(default: FieldDefault) -> str:
 def render_python(spec: Spec) -> dict[str, str]:
     """The reference SDK: relative path -> source."""
     package = spec.package
-    files = {
-        f"{package}/__init__.py": f'"""The {package} SDK."""\n',
-        f"{package}/_models.py": _MODELS_PY,
-    }
+    files = {f"{package}/__init__.py": f'"""The {package} SDK."""\n'}
+    if any(model.python_form is not PythonForm.INIT_CLASS for model in spec.models()):
+        # A base no model extends would be a (field-less) type of its own.
+        files[f"{package}/_models.py"] = _MODELS_PY
     exports: list[str] = []
     for module in spec.modules:
         definitions = spec.defined_in(module.name)
@@ -1249,10 +1293,14 @@ class _Builder:
         self.index[typedef.name] = len(self.types)
         self.types.append(typedef)
         self.names_by_kind.setdefault(type(typedef), []).append(typedef.name)
-        if isinstance(typedef, ModelSpec):
+        if isinstance(typedef, ModelSpec) and typedef.python_form is not PythonForm.INIT_CLASS:
+            # A plain class is never a pydantic model's base.
             (self.tagged_models if _is_tagged(typedef) else self.untagged_models).append(typedef.name)
         if isinstance(typedef, LiteralAliasSpec | UnionAliasSpec) and typedef.host is not None:
             self.hosts.add(typedef.host)
+
+    def generates_aliases(self, model: ModelSpec) -> bool:
+        return generates_aliases(model, self.model_named)
 
     def model_named(self, name: str) -> ModelSpec:
         typedef = self.types[self.index[name]]
@@ -1420,6 +1468,15 @@ class _Builder:
             for f in model.fields
         )
         model = replace(model, fields=fields)
+        inherits_generator = model.base is not None and self.generates_aliases(self.model_named(model.base))
+        form = self.rng.choice([PythonForm.ALIAS_GENERATOR, PythonForm.INIT_CLASS, *[PythonForm.PYDANTIC] * 6])
+        if inherits_generator or (form is PythonForm.ALIAS_GENERATOR and model.base is None):
+            # Every field takes the generated name; an explicit alias is not written beside a generator.
+            fields = tuple(replace(f, alias=camel_alias(f.name)) for f in model.fields)
+            python_form = PythonForm.PYDANTIC if inherits_generator else PythonForm.ALIAS_GENERATOR
+            model = replace(model, fields=fields, python_form=python_form)
+        elif form is PythonForm.INIT_CLASS and model.base is None and not _is_tagged(model) and _init_storable(model):
+            model = replace(model, fields=tuple(replace(f, alias=None) for f in model.fields), python_form=form)
         if self.rng.random() >= self.wire_keys:
             return model
         names = self.rng.choice([("to_api", "from_api"), ("to_map", "from_map")])
@@ -1477,6 +1534,29 @@ class _Builder:
             model = self.model(module)
             self.add(model)
             self.nest_a_used_model(model)
+
+
+def generates_aliases(model: ModelSpec, model_named: Callable[[str], ModelSpec]) -> bool:
+    """Whether the model or a base sets pydantic's `to_camel` alias generator."""
+    if model.python_form is PythonForm.ALIAS_GENERATOR:
+        return True
+    return model.base is not None and generates_aliases(model_named(model.base), model_named)
+
+
+def _init_storable(model: ModelSpec) -> bool:
+    """Whether an `__init__` can store every field as the model declares it: a list or dict default is
+    written as `None` normalised on the way in, which cannot also let None itself through."""
+    return not any(
+        f.optional and f.default is not None and f.default.kind in (DefaultKind.EMPTY_LIST, DefaultKind.EMPTY_DICT)
+        for f in model.fields
+    )
+
+
+def camel_alias(name: str) -> str | None:
+    """What pydantic's `to_camel` makes of a snake_case field name, when it differs from the name."""
+    head, *rest = name.split("_")
+    camel = head + "".join(part.capitalize() for part in rest)
+    return camel if camel != name else None
 
 
 def wire_alias(name: str) -> str:

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from auditor.cli import app
 from tests.sdkgen import (
     ModelSpec,
+    PythonForm,
     ScalarKind,
     ScalarType,
     generate_spec,
@@ -44,6 +45,8 @@ def test_a_faithful_port_with_aliases_and_its_own_encoders_and_decoders_has_no_f
     models = list(spec.models())
     assert any(f.alias for model in models for f in model.fields)
     assert any(model.encoder_function for model in models) and any(model.decoder_function for model in models)
+    # pydantic's to_camel generator and plain classes whose `__init__` stores the fields are drawn too.
+    assert {model.python_form for model in models} == set(PythonForm)
     actual, expected = _findings(tmp_path, seed=5, type_count=50, with_bytes=False, wire_keys=0.6)
     assert actual == expected == []
 
