@@ -19,7 +19,7 @@ from auditor.extraction import default_jobs
 from auditor.findings import FailOn
 from auditor.output_file import destination, write_output
 from auditor.progress import TerminalProgress
-from auditor.reports import ReportOptions, renderer
+from auditor.reports import MarkdownSize, ReportOptions, renderer
 from auditor.rulebase import Rule
 from auditor.rules import CATALOG, RULES_BY_SLUG
 
@@ -258,6 +258,15 @@ def audit(
         OutputFormat,
         typer.Option("--format", metavar="FORMAT", help=f"Report format: {'|'.join(OutputFormat)}."),
     ] = OutputFormat.TEXT,
+    markdown_size: Annotated[
+        MarkdownSize | None,
+        typer.Option(
+            metavar="SIZE",
+            help=f"The --format markdown report: {'|'.join(MarkdownSize)}; summary is the compact form for a pull "
+            "request, auto (default) uses it when the full report is over 60,000 characters. A --report markdown "
+            "file is always the full report.",
+        ),
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -337,6 +346,16 @@ def audit(
     )
     result = _audited(options)
     shown = ReportOptions(show_baselined=show_baselined)
+    # The --format report may be the compact one; a --report markdown file keeps the full one, and the
+    # compact one names it.
+    full_markdown = next(
+        (str(path) for fmt, path in extra_reports if fmt is OutputFormat.MARKDOWN and path != STANDARD_OUTPUT), None
+    )
+    sized = replace(
+        shown,
+        markdown_size=markdown_size or MarkdownSize(settings.markdown_size or MarkdownSize.AUTO),
+        full_markdown=full_markdown,
+    )
     try:
         if write_baseline is not None:
             from auditor.baseline import baseline_document  # only for the run that writes one
@@ -344,12 +363,12 @@ def audit(
             _write_file(write_baseline, "the baseline file", baseline_document(result.findings))
             recorded = len(result.findings)
             typer.echo(f"wrote {recorded} finding{'' if recorded == 1 else 's'} to {write_baseline}", err=True)
-        files = [(output_format, output)] if output is not None else []
-        for file_format, path in files + extra_reports:
-            rendered = renderer(file_format.value)(result, shown)
+        files = [(output_format, output, sized)] if output is not None else []
+        for file_format, path, options in files + [(fmt, path, shown) for fmt, path in extra_reports]:
+            rendered = renderer(file_format.value)(result, options)
             _write_file(path, f"the {file_format} report to", rendered.encode("utf-8"))
         if STANDARD_OUTPUT not in {write_baseline, output, *(path for _, path in extra_reports)}:
-            _print_report(result, OutputFormat.TEXT if output is not None else output_format, shown)
+            _print_report(result, OutputFormat.TEXT if output is not None else output_format, sized)
     except UsageError as error:
         raise _usage_error(str(error)) from None
     raise typer.Exit(EXIT_FINDINGS if result.failing() else 0)

@@ -18,6 +18,7 @@ from auditor.align import KEEP_UNPAIRED
 from auditor.audit import UsageError
 from auditor.findings import FailOn, Ignore, Severity
 from auditor.model import Location
+from auditor.reports import MarkdownSize
 from auditor.rules import RULES_BY_SLUG
 
 CONFIG_FILE = ".parity-audit.toml"
@@ -34,6 +35,7 @@ KEYS = (
     "unpaired",
     "infer",
     "fail-on",
+    "markdown-size",
     "jobs",
     "cache-dir",
     "baseline",
@@ -43,6 +45,7 @@ KEYS = (
 )
 IGNORE_KEYS = ("type", "field", "rule", "reason")
 FAIL_ON_VALUES = tuple(value.value for value in FailOn)
+MARKDOWN_SIZES = tuple(size.value for size in MarkdownSize)
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class Settings:
     infer: bool | None = None
     fail_on: str | None = None
     """One of FAIL_ON_VALUES."""
+    markdown_size: str | None = None
+    """One of MARKDOWN_SIZES."""
     jobs: int | None = None
     cache_dir: Path | None = None
     baseline: Path | None = None
@@ -186,6 +191,7 @@ class _FileReader:
             pinned_at=self._pinned_at(table),
             infer=self._flag(table, "infer"),
             fail_on=self._choice(table, "fail-on", FAIL_ON_VALUES),
+            markdown_size=self._choice(table, "markdown-size", MARKDOWN_SIZES),
             jobs=self._jobs(table),
             cache_dir=self._path(table, "cache-dir"),
             baseline=self._path(table, "baseline"),

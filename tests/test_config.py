@@ -215,6 +215,14 @@ def test_fail_on_from_the_file_and_from_the_command_line(
     assert invoke(*command_line).exit_code == expected
 
 
+def test_markdown_size_from_the_file_and_from_the_command_line(in_tmp: Path) -> None:
+    (in_tmp / ".parity-audit.toml").write_text(sample_paths(in_tmp) + 'markdown-size = "summary"\n')
+    compact = invoke("--format", "markdown").stdout
+    assert "This is the compact form of the report" in compact and "## Priority fixes" not in compact
+    full = invoke("--format", "markdown", "--markdown-size", "full").stdout
+    assert "## Priority fixes" in full and "This is the compact form" not in full
+
+
 def test_jobs_cache_dir_and_baseline_reach_the_audit_and_the_command_line_wins(
     in_tmp: Path, audit_options: list[AuditOptions]
 ) -> None:
@@ -474,6 +482,7 @@ IGNORE_ENTRY = '[[ignore]]\ntype = "Asset"\nrule = "missing-field"\nreason = "tr
         ("bad.toml", "baseline = 1979-05-27\n", ["'baseline'", "got a date or time"]),
         ("bad.toml", 'fail-on = "P5"\n', ["'fail-on'", "must be one of P0, P1, P2, P3, never, got 'P5'"]),
         ("bad.toml", 'fail-on = "info"\n', ["'fail-on'", "got 'info'"]),
+        ("bad.toml", 'markdown-size = "short"\n', ["'markdown-size'", "must be one of full, summary, auto"]),
         ("bad.toml", 'severity = "P1"\n', ["'severity'", "must be a table"]),
         ("bad.toml", '[severity]\nmissing-type = "P4"\n', ["'severity.missing-type'", "P0, P1, P2, P3, info"]),
         (

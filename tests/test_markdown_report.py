@@ -15,16 +15,17 @@ from typing import Any
 
 import pytest
 from auditor.rules import CATALOG
-from hypothesis import example, given
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.rules_block.table import escapedSplit
 from markdown_it.token import Token
 
 from auditor.audit import AuditOptions, AuditResult, Checkout, Status, UsageError, run_audit
-from auditor.findings import BaselineStatus, Severity, Suppressed
+from auditor.findings import BaselineStatus, Finding, Severity, SideRef, Suppressed, type_and_field
 from auditor.model import Location
-from auditor.reports.markdown_report import OPEN_LIMIT, clean, code, render, text
+from auditor.reports import MarkdownSize, ReportOptions
+from auditor.reports.markdown_report import OPEN_LIMIT, PULL_REQUEST_LIMIT, clean, code, render, text
 from tests.bad_input.corpus import run_cli
 from tests.conftest import REPO_ROOT, SAMPLE_ELIXIR, SAMPLE_PYTHON, write_tree
 from tests.injections import candidates, compatible, inject
@@ -695,14 +696,265 @@ def test_clean_keeps_text_on_one_line_and_marks_control_characters() -> None:
     assert clean("a\u2028b\x85c") == "a b c"
 
 
-def test_the_readme_excerpt_is_cut_from_the_sample_report(monkeypatch: pytest.MonkeyPatch, epoch: None) -> None:
+@pytest.mark.parametrize(("excerpt", "size"), [(0, MarkdownSize.FULL), (1, MarkdownSize.SUMMARY)])
+def test_the_readme_excerpts_are_cut_from_the_sample_report(
+    monkeypatch: pytest.MonkeyPatch, epoch: None, excerpt: int, size: MarkdownSize
+) -> None:
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Markdown report\n", 1)[1]
-    excerpt = section.split("```markdown\n", 1)[1].split("\n```\n", 1)[0]
+    excerpts = [block.split("\n```\n", 1)[0] for block in section.split("```markdown\n")[1:3]]
     monkeypatch.chdir(REPO_ROOT)  # the excerpt names the checkouts as `make demo` does
-    report = render(run_audit(AuditOptions(Path("sample_repos/python_sdk"), Path("sample_repos/elixir_sdk"))))
+    result = run_audit(AuditOptions(Path("sample_repos/python_sdk"), Path("sample_repos/elixir_sdk")))
+    report = render(result, ReportOptions(markdown_size=size))
     position = 0
-    for chunk in (part.strip("\n") for part in excerpt.split("\n...\n")):
+    for chunk in (part.strip("\n") for part in excerpts[excerpt].split("\n...\n")):
         found = report.find(chunk.removesuffix("\n..."), position)
         assert found >= 0, chunk
         position = found
+
+
+# --- the compact form --------------------------------------------------------------------------------
+
+COMPACT = ReportOptions(markdown_size=MarkdownSize.SUMMARY)
+LEFT_OUT = re.compile(r"(\d+) more [a-z ]+? not listed here, to keep this report within 60,000 characters")
+
+
+def h2_sections(tokens: list[Token]) -> list[str]:
+    return [inline_text(tokens[i + 1]) for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h2"]
+
+
+def paragraphs(tokens: list[Token]) -> list[str]:
+    return [inline_text(t) for t in tokens if t.type == "inline" and t.map is not None]
+
+
+def left_out(tokens: list[Token], section: str) -> int:
+    """The count of the note that closes a compact section's list, 0 when there is none."""
+    start = next(i for i, t in enumerate(tokens) if t.type == "heading_open" and inline_text(tokens[i + 1]) == section)
+    end = next(
+        (i for i, t in enumerate(tokens[start + 1 :], start + 1) if t.type == "heading_open" and t.tag == "h2"),
+        len(tokens),
+    )
+    notes = [LEFT_OUT.match(inline_text(t)) for t in tokens[start:end] if t.type == "inline"]
+    counted = [int(note.group(1)) for note in notes if note]
+    assert len(counted) <= 1
+    return sum(counted)
+
+
+def many(result: AuditResult, copies: int, suffix: str = "") -> AuditResult:
+    """`result` with each finding `copies` times, on types of their own: `Asset0`, `Asset1`..."""
+    findings = [
+        replace(finding, type_name=f"{finding.type_name}{suffix}{copy}")
+        for copy in range(copies)
+        for finding in result.findings
+    ]
+    return replace(result, findings=tuple(sorted(findings, key=lambda f: f.sort_key())))
+
+
+def ranked(result: AuditResult) -> list[Finding]:
+    """The order of Priority fixes: severity, new before baselined, then the findings' own order."""
+    return sorted(result.findings, key=lambda f: (f.severity.rank, not result.is_new(f), f.sort_key()))
+
+
+def shown_name(finding: Finding) -> str:
+    return type_and_field(finding.shown_type, finding.field)
+
+
+def place(side: SideRef | None) -> str:
+    return "—" if side is None else f"{side.location.path}:{side.location.line}"
+
+
+def in_full(side: SideRef | None) -> str:
+    if side is None or not side.annotation:
+        return place(side)
+    return f"{side.annotation} at {place(side)}"
+
+
+def test_the_compact_sample_report_has_the_counts_and_every_finding_in_full(
+    sample_result: AuditResult, epoch: None
+) -> None:
+    report = render(sample_result, COMPACT)
+    tokens = MARKDOWN.parse(report)
+    full_tokens = MARKDOWN.parse(render(sample_result))
+    title = f"Type parity: {SAMPLE_PYTHON} vs {SAMPLE_ELIXIR}"
+    # 42 findings, no baseline: nothing is left for the per-rule counts, and no finding is "new" against one.
+    assert h2_sections(tokens) == ["Summary", "Findings in full (42)"]
+    assert table_in(tokens, title, "").texts() == table_in(full_tokens, title, "").texts()
+    for first in ("status", "severity"):
+        assert table_in(tokens, "Summary", first).texts() == table_in(full_tokens, "Summary", first).texts()
+    assert (
+        "This is the compact form of the report, short enough for a pull request: counts, the 50 most severe "
+        "findings in full and the rest counted per rule. For the full report, with every type field by field, "
+        "run the audit again with --report markdown=FULL.md."
+    ) in paragraphs(tokens)
+    listed = table_in(tokens, "Findings in full (42)", "severity")
+    assert listed.header == ["severity", "finding", "rule", "what breaks", "Python", "Elixir"]
+    assert listed.texts() == [
+        [f.severity.value, shown_name(f), f.rule, f.message, in_full(f.python), in_full(f.elixir)]
+        for f in ranked(sample_result)
+    ]
+    assert listed.texts()[0][:3] == ["P0", "Asset.filename", "missing-field"]
+    assert left_out(tokens, "Findings in full (42)") == 0
+    assert len(report) < len(render(sample_result)) // 2
+
+
+def test_the_top_50_are_in_full_and_the_rest_counted_per_rule(sample_result: AuditResult, epoch: None) -> None:
+    result = many(sample_result, 3)
+    tokens = MARKDOWN.parse(render(result, COMPACT))
+    assert h2_sections(tokens) == ["Summary", "Findings in full (50 of 126)", "Other findings by rule (76)"]
+    order = ranked(result)
+    top = table_in(tokens, "Findings in full (50 of 126)", "severity")
+    assert [[row[0], row[1], row[2]] for row in top.texts()] == [
+        [f.severity.value, shown_name(f), f.rule] for f in order[:50]
+    ]
+    rest = table_in(tokens, "Other findings by rule (76)", "severity")
+    assert rest.header == ["severity", "rule", "findings"]
+    counted = Counter((f.severity, f.rule) for f in order[50:])
+    assert rest.texts() == [
+        [severity.value, rule, str(counted[severity, rule])]
+        for severity, rule in sorted(counted, key=lambda key: (key[0].rank, key[1]))
+    ]
+    assert sum(int(row[2]) for row in rest.texts()) == 76
+    assert left_out(tokens, "Findings in full (50 of 126)") == left_out(tokens, "Other findings by rule (76)") == 0
+
+
+def test_new_findings_come_first_with_both_places_and_baselined_ones_are_marked(
+    sample_result: AuditResult, epoch: None
+) -> None:
+    result = many(sample_result, 2)
+    # Every P0 to P2 finding is baselined but those of the first copy of Asset: the new ones are the
+    # three findings of Asset0 and every P3 and info finding.
+    baselined = frozenset(
+        f for f in result.findings if f.severity.rank <= Severity.P2.rank and f.type_name != "Asset0"
+    )
+    result = replace(result, baseline=BaselineStatus("parity-baseline.json", baselined, fixed=2))
+    tokens = MARKDOWN.parse(render(result, COMPACT))
+    new = [f for f in ranked(result) if f not in baselined]
+    assert h2_sections(tokens) == [
+        "Summary",
+        f"New findings ({len(new)})",
+        "Findings in full (50 of 84)",
+        "Other findings by rule (34)",
+    ]
+    assert table_in(tokens, f"New findings ({len(new)})", "severity").texts() == [
+        [f.severity.value, shown_name(f), f.rule, place(f.python), place(f.elixir)] for f in new
+    ]
+    assert [f.type_name for f in new[:2]] == ["Asset0", "Asset0"]
+    top = table_in(tokens, "Findings in full (50 of 84)", "severity")
+    marks = [row[0] for row in top.texts()]
+    # Within a severity the new findings lead: the two P0 and P1 of Asset0, then the baselined ones.
+    assert marks[:6] == ["P0", "P0 (baselined)", "P0 (baselined)", "P0 (baselined)", "P0 (baselined)", "P0 (baselined)"]
+    assert [f"{f.severity.value}{'' if f in new else ' (baselined)'}" for f in ranked(result)[:50]] == marks
+    rest = table_in(tokens, "Other findings by rule (34)", "severity")
+    assert rest.header == ["severity", "rule", "findings", "new"]
+    assert sum(int(row[3]) for row in rest.texts()) == sum(1 for f in ranked(result)[50:] if f in new)
+    assert "The full report also lists 2 baselined findings since fixed." in paragraphs(tokens)
+    assert table_in(tokens, "Summary", "severity").header == ["severity", "findings", "new", "baselined"]
+
+
+def test_the_compact_form_names_the_file_the_full_report_is_written_to(sample_result: AuditResult, epoch: None) -> None:
+    options = replace(COMPACT, full_markdown="reports/parity `full`.md")
+    tokens = MARKDOWN.parse(render(sample_result, options))
+    pointer = next(t for t in tokens if t.type == "inline" and inline_text(t).startswith("This is the compact form"))
+    assert inline_text(pointer).endswith(
+        "The full report, with every type field by field, is in reports/parity `full`.md."
+    )
+    assert codes(pointer) == ["reports/parity `full`.md"]
+
+
+def test_auto_is_the_full_form_until_it_would_pass_60000_characters(sample_result: AuditResult, epoch: None) -> None:
+    auto = replace(COMPACT, markdown_size=MarkdownSize.AUTO)
+    assert render(sample_result, auto) == render(sample_result) and len(render(sample_result)) <= PULL_REQUEST_LIMIT
+    large = many(sample_result, 6)
+    assert len(render(large)) > PULL_REQUEST_LIMIT
+    assert render(large, auto) == render(large, COMPACT)
+
+
+def test_the_compact_form_is_byte_identical_for_the_same_inputs(sample_result: AuditResult, epoch: None) -> None:
+    again = run_audit(AuditOptions(SAMPLE_PYTHON, SAMPLE_ELIXIR))
+    assert render(many(sample_result, 4), COMPACT) == render(many(again, 4), COMPACT)
+
+
+def test_a_long_list_is_cut_to_fit_and_what_is_cut_is_counted(sample_result: AuditResult, epoch: None) -> None:
+    result = many(sample_result, 40)
+    result = replace(result, baseline=BaselineStatus("b.json", frozenset(result.findings[::2]), fixed=0))
+    report = render(result, COMPACT)
+    tokens = MARKDOWN.parse(report)
+    new = sum(1 for f in result.findings if result.is_new(f))
+    listed = table_in(tokens, f"New findings ({new})", "severity")
+    cut = left_out(tokens, f"New findings ({new})")
+    assert cut > 0 and len(listed.rows) + cut == new
+    assert PULL_REQUEST_LIMIT - 500 < len(report) <= PULL_REQUEST_LIMIT  # the room is used, not wasted
+
+
+HOSTILE_TEXT = st.text(
+    st.sampled_from(["|", "`", "<", ">", "*", "_", "[", "]", "\\", "&", "\n", "\r", "\x1b", "\u2028", " ", "a", "é"]),
+    max_size=3000,
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    copies=st.integers(1, 300),
+    name=HOSTILE_TEXT,
+    message=HOSTILE_TEXT,
+    root=HOSTILE_TEXT,
+    baselined_every=st.integers(0, 3),
+)
+@example(copies=300, name=HOSTILE * 60, message="`" * 3000, root="|" * 3000, baselined_every=2)
+def test_the_compact_form_of_any_result_stays_within_60000_characters_and_counts_what_it_leaves_out(
+    sample_result: AuditResult, copies: int, name: str, message: str, root: str, baselined_every: int
+) -> None:
+    grown = many(sample_result, copies, suffix=name)
+    findings = tuple(replace(f, message=f.message + message, rule=f.rule + name) for f in grown.findings)
+    result = replace(
+        grown,
+        findings=findings,
+        python_input=Checkout(root, revision=root, commit=root, commit_date=root, branch=root),
+        elixir_input=Checkout(root + "ex", branch=name),
+        baseline=BaselineStatus(root, frozenset(findings[::baselined_every]), 1) if baselined_every else None,
+        diagnostics=sample_result.diagnostics,
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        report = render(result, replace(COMPACT, full_markdown=root))
+    assert len(report) <= PULL_REQUEST_LIMIT
+    assert "\x1b" not in report and "\r" not in report
+    tokens = MARKDOWN.parse(report)
+    for token in tokens:
+        for inline in [token, *(token.children or [])]:
+            if inline.type == "html_block":
+                assert re.fullmatch(r"(<details( open)?>\n<summary>[\w ()]+</summary>\n|</details>\n)", inline.content)
+            assert inline.type != "html_inline", inline.content
+    lines = report.splitlines()
+    for table in tables(tokens):
+        for line in lines[table.lines[0] : table.lines[1]]:
+            assert len(escapedSplit(line[1:-1])) == len(table.header), line
+    sections = h2_sections(tokens)
+    order = ranked(result)
+    new = sum(1 for f in order if result.is_new(f))
+    in_full = f"{len(order[:50])} of {len(order)}" if len(order) > 50 else str(len(order))
+    expected = {
+        f"New findings ({new})": new if result.baseline is not None else 0,
+        f"Findings in full ({in_full})": len(order[:50]),
+        f"Other findings by rule ({len(order) - 50})": len({(f.severity, f.rule) for f in order[50:]}),
+    }
+    assert sections == ["Summary", *(section for section, count in expected.items() if count)]
+    for section in sections[1:]:
+        rows = [t for t in tables(tokens) if t.section == section]
+        listed = len(rows[0].rows) if rows else 0
+        assert listed + left_out(tokens, section) == expected[section], section
+
+
+def test_the_cli_writes_the_compact_form_and_names_the_full_report_it_writes_beside_it(
+    sample_result: AuditResult, tmp_path: Path, epoch: None
+) -> None:
+    comment, full = tmp_path / "comment.md", tmp_path / "full.md"
+    run = run_cli(
+        SAMPLE_PYTHON,
+        SAMPLE_ELIXIR,
+        *("--format", "markdown", "--markdown-size", "summary", "--output", str(comment)),
+        *("--report", f"markdown={full}", "--no-cache"),
+    )
+    assert run.returncode == 1, run.stderr
+    assert comment.read_text(encoding="utf-8") == render(sample_result, replace(COMPACT, full_markdown=str(full)))
+    assert full.read_text(encoding="utf-8") == render(sample_result)

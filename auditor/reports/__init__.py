@@ -5,8 +5,19 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from auditor.audit import AuditResult
+
+
+class MarkdownSize(StrEnum):
+    """Which form of the Markdown report to write."""
+
+    FULL = "full"
+    SUMMARY = "summary"
+    """The compact form, short enough for a pull-request comment."""
+    AUTO = "auto"
+    """The full form, or the compact one when the full one is too long for a pull-request comment."""
 
 
 @dataclass(frozen=True)
@@ -15,6 +26,10 @@ class ReportOptions:
 
     show_baselined: bool = False
     """List the findings the baseline records in full, not only count them (the text report)."""
+    markdown_size: MarkdownSize = MarkdownSize.FULL
+    """The form of the Markdown report. The command line's default is AUTO; a caller of `render` gets it all."""
+    full_markdown: str | None = None
+    """The file the same run writes the full Markdown report to, for the compact form to name."""
 
 
 DEFAULT_OPTIONS = ReportOptions()

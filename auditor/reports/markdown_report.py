@@ -19,6 +19,10 @@ Text taken from audited code reaches the document in one of two forms, and nowhe
 Both first replace control characters (`clean`), so nothing can end a line or a table row.
 `<details>` summaries and the mermaid chart hold only the report's own words and numbers, since
 their content is raw HTML and chart syntax, where Markdown escapes do not apply.
+
+The compact form (`--markdown-size summary`, or `auto` when the full form is too long) fits a
+pull-request comment: it lists findings only as far as PULL_REQUEST_LIMIT allows and counts the rest,
+and cuts each string from audited code to LONGEST_TEXT characters before `code` or `text` sees it.
 """
 
 from __future__ import annotations
@@ -26,16 +30,18 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Generic, TypeVar
 
 from auditor import __version__
 from auditor.align import FieldPair
 from auditor.audit import AuditResult, Checkout, Status, TypeStatus, UsageError
 from auditor.compare import describe
-from auditor.findings import Finding, Severity, type_and_field
+from auditor.findings import Finding, Severity, SideRef, type_and_field
 from auditor.model import Field, Location, TypeDef, TypeKind
-from auditor.reports import DEFAULT_OPTIONS, ReportOptions
+from auditor.reports import DEFAULT_OPTIONS, MarkdownSize, ReportOptions
 from auditor.reports.summary import (
     PINNING_HINT,
     audited_type_count,
@@ -59,6 +65,14 @@ STATUS_LABELS = {
 }
 FIX_SEVERITIES = (Severity.P0, Severity.P1, Severity.P2, Severity.P3)
 ABSENT = "—"
+PULL_REQUEST_LIMIT = 60_000
+"""The compact form is at most this many characters (Python `len`), and `auto` keeps the full form up to
+it. GitHub takes 65,536 in a pull-request comment or body; the margin is for what a CI job adds around it."""
+IN_FULL = 50
+"""The compact form shows this many findings in full: the most severe, in the order of Priority fixes."""
+LONGEST_TEXT = 500
+"""The compact form cuts a string from audited code to this many characters, so that every line it can
+list is short enough to list, and its fixed parts (the inputs) always leave room for findings."""
 
 # A run of whitespace holding a line break (as Python's str.splitlines sees them) becomes one space:
 # a multi-line typespec reads as one line, and nothing can end a table row.
@@ -118,8 +132,13 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequen
 
 
 def _collapsible(summary: str, body: str, count: int) -> str:
+    """`body` in a `<details>` block that starts expanded when it holds at most OPEN_LIMIT items."""
+    return _details(summary, body, opened=count <= OPEN_LIMIT)
+
+
+def _details(summary: str, body: str, *, opened: bool) -> str:
     """`body` in a `<details>` block; `summary` is raw HTML, so it must never hold audited text."""
-    opening = "<details open>" if count <= OPEN_LIMIT else "<details>"
+    opening = "<details open>" if opened else "<details>"
     return f"{opening}\n<summary>{summary}</summary>\n\n{body}\n\n</details>"
 
 
@@ -184,10 +203,15 @@ def _pie(counts: dict[str, int]) -> str:
     return "\n".join(["```mermaid", "pie showData", "    title Types by status", *slices, "```"])
 
 
-def _summary(result: AuditResult) -> str:
+def _status_table(result: AuditResult) -> str:
     statuses = type_counts(result)
     status_rows = [[STATUS_LABELS[Status(s)][0], str(n), STATUS_LABELS[Status(s)][1]] for s, n in statuses.items()]
     status_rows.append(["**total**", str(sum(statuses.values())), ""])
+    return _table(["status", "types", "meaning"], status_rows, numeric=(1,))
+
+
+def _severity_table(result: AuditResult) -> str:
+    """Findings by severity, with how many are new and how many baselined when a baseline is used."""
     severities = finding_counts(result)
     baselined = Counter(f.severity.value for f in result.findings if not result.is_new(f))
     counted = [(label, count, baselined[label]) for label, count in severities.items()]
@@ -198,15 +222,20 @@ def _summary(result: AuditResult) -> str:
         [label, str(count), *((str(count - known), str(known)) if with_baseline else ())]
         for label, count, known in counted
     ]
-    parts = [
-        "## Summary",
-        _table(["status", "types", "meaning"], status_rows, numeric=(1,)),
-        _table(header, severity_rows, numeric=tuple(range(1, len(header)))),
-    ]
+    return _table(header, severity_rows, numeric=tuple(range(1, len(header))))
+
+
+def _summary(result: AuditResult) -> str:
+    parts = ["## Summary", _status_table(result), _severity_table(result)]
     if result.suppressed:
         parts.append(f"{_plural(len(result.suppressed), 'finding')} suppressed: see Suppressed findings.")
-    parts.append(_pie(statuses))
+    parts.append(_pie(type_counts(result)))
     return "\n\n".join(part for part in parts if part)
+
+
+def _ranked(result: AuditResult) -> list[Finding]:
+    """Every finding, most severe first; within a severity, new findings before baselined ones."""
+    return sorted(result.findings, key=lambda f: (f.severity.rank, not result.is_new(f), f.sort_key()))
 
 
 def _priority_line(finding: Finding, new: bool) -> str:
@@ -224,7 +253,7 @@ def _priorities(result: AuditResult) -> str:
         "baselined ones. Info findings are notes rather than fixes (the pair stays wire-compatible), so "
         "they are listed with their types below.",
     ]
-    ordered = sorted(result.findings, key=lambda f: (f.severity.rank, not result.is_new(f), f.sort_key()))
+    ordered = _ranked(result)
     for severity in FIX_SEVERITIES:
         in_severity = [f for f in ordered if f.severity is severity]
         if in_severity:
@@ -552,6 +581,16 @@ def _legend(result: AuditResult) -> str:
 
 
 def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> str:
+    """The full form, or the compact one, as `options.markdown_size` asks."""
+    if options.markdown_size is MarkdownSize.SUMMARY:
+        return _compact_report(result, options)
+    full = _full_report(result)
+    if options.markdown_size is MarkdownSize.AUTO and len(full) > PULL_REQUEST_LIMIT:
+        return _compact_report(result, options)
+    return full
+
+
+def _full_report(result: AuditResult) -> str:
     blocks = [
         _title(result, report_date()),
         _summary(result),
@@ -564,3 +603,229 @@ def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> str
         _legend(result),
     ]
     return "\n\n".join(block for block in blocks if block) + "\n"
+
+
+# --- the compact form, for a pull request ----------------------------------------------------------
+
+Item = TypeVar("Item")
+
+
+def _clipped(value: str) -> str:
+    """`value` cut to LONGEST_TEXT characters, the cut marked with an ellipsis."""
+    return value if len(value) <= LONGEST_TEXT else value[: LONGEST_TEXT - 1] + "…"
+
+
+def _clipped_checkout(checkout: Checkout) -> Checkout:
+    def clipped_or_none(value: str | None) -> str | None:
+        return None if value is None else _clipped(value)
+
+    return replace(
+        checkout,
+        root=_clipped(checkout.root),
+        revision=clipped_or_none(checkout.revision),
+        commit=clipped_or_none(checkout.commit),
+        commit_date=clipped_or_none(checkout.commit_date),
+        branch=clipped_or_none(checkout.branch),
+    )
+
+
+def _clipped_place(side: SideRef | None) -> str:
+    if side is None:
+        return ABSENT
+    return code(_clipped(f"{side.location.path}:{side.location.line}"), in_table=True)
+
+
+def _side_in_full(side: SideRef | None) -> str:
+    """Where a finding is on one side, with the annotation written there: `Optional[str]` at `a.py:3`."""
+    place = _clipped_place(side)
+    if side is None or side.annotation is None or not side.annotation.strip():
+        return place
+    return f"{code(_clipped(side.annotation), in_table=True)} at {place}"
+
+
+@dataclass(frozen=True)
+class _Listing(Generic[Item]):
+    """A section of the compact form: a table of as many leading items as its room allows, and a count of
+    the items left out. `heading`, `summary` and `intro` are the report's own words."""
+
+    heading: str
+    summary: str
+    intro: str
+    header: tuple[str, ...]
+    items: Sequence[Item]
+    cells: Callable[[Item], Sequence[str]]
+    item_word: str
+    """What one item is, in the note counting those left out: "new finding", "rule"."""
+    numeric: tuple[int, ...] = ()
+
+    def smallest(self) -> int:
+        """The length of the section listing no item: the room the compact form always keeps for it."""
+        return len(self._section(self._body("", [])))
+
+    def render(self, room: int) -> str:
+        """The section listing the longest run of leading items that keeps it within `room` characters
+        (at least `smallest()`)."""
+        table_head = _table(self.header, [], self.numeric)
+        used = len(self._section(self.intro)) + len("\n\n") + len(table_head)
+        lines: list[str] = []
+        # Rows are made one at a time, so a result of many thousand findings only escapes those listed.
+        for item in self.items:
+            line = _row(self.cells(item))
+            left_out = len(self.items) - len(lines) - 1
+            note = len("\n\n") + len(self._left_out_note(left_out)) if left_out else 0
+            if used + len("\n") + len(line) + note > room:
+                break
+            lines.append(line)
+            used += len("\n") + len(line)
+        return self._section(self._body(table_head, lines))
+
+    def _body(self, table_head: str, lines: list[str]) -> str:
+        parts = [self.intro]
+        if lines:
+            parts.append("\n".join([table_head, *lines]))
+        left_out = len(self.items) - len(lines)
+        if left_out:
+            parts.append(self._left_out_note(left_out))
+        return "\n\n".join(parts)
+
+    def _section(self, body: str) -> str:
+        return f"## {self.heading}\n\n{_collapsible(self.summary, body, len(self.items))}"
+
+    def _left_out_note(self, count: int) -> str:
+        return (
+            f"{_plural(count, f'more {self.item_word}')} not listed here, to keep this report within "
+            f"{PULL_REQUEST_LIMIT:,} characters: the full report lists every one."
+        )
+
+
+def _where_the_full_report_is(result: AuditResult, options: ReportOptions) -> str:
+    new = "the findings the baseline does not record, " if result.baseline is not None else ""
+    what = (
+        f"This is the compact form of the report, short enough for a pull request: counts, {new}"
+        f"the {IN_FULL} most severe findings in full and the rest counted per rule."
+    )
+    if options.full_markdown is None:
+        return (
+            f"{what} For the full report, with every type field by field, run the audit again with "
+            "`--report markdown=FULL.md`."
+        )
+    full_report = code(_clipped(options.full_markdown), in_table=False)
+    return f"{what} The full report, with every type field by field, is in {full_report}."
+
+
+def _only_in_the_full_report(result: AuditResult) -> str:
+    counted = []
+    if result.suppressed:
+        counted.append(_plural(len(result.suppressed), "suppressed finding"))
+    if result.baseline is not None and result.baseline.fixed:
+        counted.append(f"{_plural(result.baseline.fixed, 'baselined finding')} since fixed")
+    if result.diagnostics:
+        counted.append(_plural(len(result.diagnostics), "diagnostic"))
+    return f"The full report also lists {', '.join(counted)}." if counted else ""
+
+
+def _compact_summary(result: AuditResult) -> str:
+    parts = [
+        # The coverage line (types ported, N of M) goes here, first: the counts below break it down.
+        _status_table(result),
+        _severity_table(result),
+        _only_in_the_full_report(result),
+    ]
+    return "## Summary\n\n" + _details("Types and findings", "\n\n".join(part for part in parts if part), opened=True)
+
+
+def _new_findings(ranked: Sequence[Finding], result: AuditResult) -> _Listing[Finding]:
+    # Without a baseline every finding is new, and the sections after this one show them all already.
+    new = [finding for finding in ranked if result.is_new(finding)] if result.baseline is not None else []
+    return _Listing(
+        heading=f"New findings ({len(new)})",
+        summary=_plural(len(new), "new finding"),
+        intro="Findings the baseline does not record, most severe first, with where each is on both sides.",
+        header=("severity", "finding", "rule", "Python", "Elixir"),
+        items=new,
+        cells=lambda finding: (
+            finding.severity.value,
+            code(_clipped(_finding_name(finding)), in_table=True),
+            code(_clipped(finding.rule), in_table=True),
+            _clipped_place(finding.python),
+            _clipped_place(finding.elixir),
+        ),
+        item_word="new finding",
+    )
+
+
+def _findings_in_full(ranked: Sequence[Finding], result: AuditResult) -> _Listing[Finding]:
+    shown = ranked[:IN_FULL]
+    out_of = f" of {len(ranked)}" if len(ranked) > len(shown) else ""
+
+    def severity(finding: Finding) -> str:
+        return finding.severity.value if result.is_new(finding) else f"{finding.severity.value} (baselined)"
+
+    return _Listing(
+        heading=f"Findings in full ({len(shown)}{out_of})",
+        summary=f"{len(shown)}{out_of} findings" if out_of else _plural(len(shown), "finding"),
+        intro=f"The most severe findings, at most {IN_FULL}, in the order of the full report's priority fixes: "
+        "what breaks, and the annotation on each side.",
+        header=("severity", "finding", "rule", "what breaks", "Python", "Elixir"),
+        items=shown,
+        cells=lambda finding: (
+            severity(finding),
+            code(_clipped(_finding_name(finding)), in_table=True),
+            code(_clipped(finding.rule), in_table=True),
+            text(_clipped(finding.message)),
+            _side_in_full(finding.python),
+            _side_in_full(finding.elixir),
+        ),
+        item_word="finding",
+    )
+
+
+def _rest_by_rule(ranked: Sequence[Finding], result: AuditResult) -> _Listing[tuple[Severity, str]]:
+    rest = ranked[IN_FULL:]
+    counted = Counter((finding.severity, finding.rule) for finding in rest)
+    new = Counter((finding.severity, finding.rule) for finding in rest if result.is_new(finding))
+    with_baseline = result.baseline is not None
+    return _Listing(
+        heading=f"Other findings by rule ({len(rest)})",
+        summary=f"{_plural(len(rest), 'finding')} under {_plural(len({rule for _, rule in counted}), 'rule')}",
+        intro=f"The findings after the first {IN_FULL}, counted per severity and rule; the full report lists each.",
+        header=("severity", "rule", "findings", *(("new",) if with_baseline else ())),
+        items=sorted(counted, key=lambda key: (key[0].rank, key[1])),
+        cells=lambda key: (
+            key[0].value,
+            code(_clipped(key[1]), in_table=True),
+            str(counted[key]),
+            *((str(new[key]),) if with_baseline else ()),
+        ),
+        item_word="row",
+        numeric=(2, 3),
+    )
+
+
+def _compact_report(result: AuditResult, options: ReportOptions) -> str:
+    clipped_inputs = replace(
+        result,
+        python_input=_clipped_checkout(result.python_input),
+        elixir_input=_clipped_checkout(result.elixir_input),
+    )
+    fixed = "\n\n".join(
+        [_title(clipped_inputs, report_date()), _where_the_full_report_is(result, options), _compact_summary(result)]
+    )
+    ranked = _ranked(result)
+    listings = [
+        listing
+        for listing in (_new_findings(ranked, result), _findings_in_full(ranked, result), _rest_by_rule(ranked, result))
+        if listing.items
+    ]
+    # Room is given out last section first: the per-rule counts (a few rows) complete the summary, the
+    # findings in full are at most IN_FULL, and the new findings, every finding when there is no baseline,
+    # take what is left. Each section keeps its smallest size free for those still to come.
+    room = PULL_REQUEST_LIMIT - len(fixed) - len("\n")
+    kept_for_the_rest = sum(len("\n\n") + listing.smallest() for listing in listings)
+    sections: list[str] = []
+    for listing in reversed(listings):
+        kept_for_the_rest -= len("\n\n") + listing.smallest()
+        section = listing.render(room - kept_for_the_rest - len("\n\n"))
+        room -= len("\n\n") + len(section)
+        sections.insert(0, section)
+    return "\n\n".join([fixed, *sections]) + "\n"
