@@ -201,6 +201,13 @@ def audit(
         bool,
         typer.Option("--show-baselined", help="List the findings the baseline records in full, not only count them."),
     ] = False,
+    show_unported: Annotated[
+        bool,
+        typer.Option(
+            "--show-unported",
+            help="List every missing type no ported type uses in the text report, not only a count per group.",
+        ),
+    ] = False,
     show_rules: Annotated[
         bool, typer.Option("--list-rules", help="Print the rule catalog and exit.")
     ] = False,
@@ -267,6 +274,7 @@ def audit(
         severity_overrides=settings.severity_overrides,
         disabled_rules=settings.disabled_rules,
         ignores=settings.ignores,
+        out_of_scope=settings.out_of_scope,
         baseline=_baseline_to_read(baseline or settings.baseline, write_baseline),
         python_rev=python_rev,
         elixir_rev=elixir_rev,
@@ -281,7 +289,7 @@ def audit(
             result = run_audit(replace(options, progress=progress))
     except UsageError as error:
         raise _usage_error(str(error)) from None
-    shown = ReportOptions(show_baselined=show_baselined)
+    shown = ReportOptions(show_baselined=show_baselined, show_unported=show_unported)
     try:
         if write_baseline is not None:
             from auditor.baseline import baseline_document  # only for the run that writes one

@@ -15,6 +15,8 @@ class ReportOptions:
 
     show_baselined: bool = False
     """List the findings the baseline records in full, not only count them (the text report)."""
+    show_unported: bool = False
+    """List every missing type no ported type reaches, not only a count per group (the text report)."""
 
 
 DEFAULT_OPTIONS = ReportOptions()
