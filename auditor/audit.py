@@ -26,13 +26,14 @@ from auditor.discovery import (
 from auditor.elixir import ElixirFileSummary, extract_elixir, read_elixir_summary, summarize_elixir
 from auditor.engine import run_rules
 from auditor.extraction import SummaryPool, SummaryStore
-from auditor.findings import BaselineStatus, FailOn, Finding, Ignore, Severity, Suppressed
+from auditor.findings import BaselineStatus, FailOn, Finding, Ignore, OutOfScope, Severity, Suppressed
 from auditor.git import RevisionError, Tree, opened
 from auditor.model import Diagnostic, Location, SideModel, TypeDef
 from auditor.progress import ProgressListener
 from auditor.python import extract_python, summarize_python
 from auditor.python.summary import PythonFileSummary, summarize_file
 from auditor.python.summary import parser_loaded as python_parser_loaded
+from auditor.reach import NOTHING_REACHED, Reach, reach
 from auditor.resolution_cache import KeptResolutions
 from auditor.rules import CATALOG, RULES_BY_SLUG
 from auditor.suppressions import CommentScan
@@ -90,6 +91,8 @@ class AuditOptions:
     """Rule slug -> the severity its findings get instead of the rule's own."""
     disabled_rules: frozenset[str] = frozenset()
     ignores: tuple[Ignore, ...] = ()
+    out_of_scope: tuple[OutOfScope, ...] = ()
+    """The config's `[unported]` entries: Python types the port leaves out on purpose."""
     baseline: Path | None = None
     """A file written by `--write-baseline`: findings it records are reported but never fail the run."""
     fail_on: FailOn = FailOn.P2
@@ -116,6 +119,10 @@ class AuditResult:
     """Findings left out of `findings` by a config ignore or an inline suppression."""
     baseline: BaselineStatus | None = None
     fail_on: FailOn = FailOn.P2
+    reach: Reach = NOTHING_REACHED
+    """Which missing types the ported ones need, and which no ported type reaches."""
+    out_of_scope: frozenset[str] = frozenset()
+    """Python qualified names of the audited types an `[unported]` entry leaves out of scope."""
 
     def is_new(self, finding: Finding) -> bool:
         """False for a finding the baseline records: it is reported but cannot fail the run."""
@@ -304,8 +311,17 @@ def _audit(
         )
     pin_diagnostics = list(_check_pins(python, elixir, options))
     alignment = align(python, elixir, options.name_map or {}, options.infer)
-    findings = run_rules(alignment, CATALOG, options.disabled_rules)
-    triaged = triage(findings, alignment, options.severity_overrides or {}, options.ignores, comments, recorded)
+    reached = reach(alignment)
+    findings = run_rules(alignment, CATALOG, options.disabled_rules, reached.needed)
+    triaged = triage(
+        findings,
+        alignment,
+        options.severity_overrides or {},
+        options.ignores,
+        comments,
+        recorded,
+        options.out_of_scope,
+    )
     by_pair: dict[tuple[str, str], list[Finding]] = {}
     for finding in triaged.findings:
         by_pair.setdefault(finding.pair, []).append(finding)
@@ -328,4 +344,11 @@ def _audit(
         triaged.suppressed,
         triaged.baseline,
         options.fail_on,
+        reached,
+        frozenset(
+            pair.python.qualname
+            for pair in alignment.pairs
+            if pair.python is not None
+            and any(entry.covers(pair.python.name, pair.python.qualname) for entry in options.out_of_scope)
+        ),
     )

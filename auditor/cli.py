@@ -14,7 +14,7 @@ import typer
 
 from auditor import __version__
 from auditor.audit import AuditOptions, AuditResult, UsageError, run_audit
-from auditor.config import find_settings
+from auditor.config import Settings, find_settings
 from auditor.extraction import default_jobs
 from auditor.findings import FailOn
 from auditor.output_file import destination, write_output
@@ -194,8 +194,9 @@ class _Inputs:
     no_cache: bool
     config: Path | None
 
-    def options(self) -> AuditOptions:
-        """The audit's options: the command line, else the config file, else the defaults."""
+    def options(self) -> tuple[AuditOptions, Settings]:
+        """The audit's options (the command line, else the config file, else the defaults), and the config
+        file's settings for the options only one command has."""
         try:
             settings = find_settings(self.config)
             python_root = self.python_checkout or settings.checkout("python")
@@ -210,7 +211,7 @@ class _Inputs:
         # Whatever the command line gives is truthy (a repeated option is a non-empty list, --jobs is at
         # least 1), so `or` takes it over the config file's value, and that over the default; a list
         # replaces the file's list.
-        return AuditOptions(
+        options = AuditOptions(
             python_root=python_root,
             elixir_root=elixir_root,
             python_includes=tuple(self.python_include or settings.python_include or ()),
@@ -224,10 +225,12 @@ class _Inputs:
             severity_overrides=settings.severity_overrides,
             disabled_rules=settings.disabled_rules,
             ignores=settings.ignores,
+            out_of_scope=settings.out_of_scope,
             baseline=settings.baseline,
             python_rev=self.python_rev,
             fail_on=FailOn(settings.fail_on or FailOn.P2),
         )
+        return options, settings
 
 
 def _audited(options: AuditOptions) -> AuditResult:
@@ -302,6 +305,13 @@ def audit(
         bool,
         typer.Option("--show-baselined", help="List the findings the baseline records in full, not only count them."),
     ] = False,
+    show_unported: Annotated[
+        bool,
+        typer.Option(
+            "--show-unported",
+            help="List every missing type no ported type uses in the text report, not only a count per group.",
+        ),
+    ] = False,
     show_rules: Annotated[
         bool, typer.Option("--list-rules", help="Print the rule catalog and exit.")
     ] = False,
@@ -336,7 +346,7 @@ def audit(
         python_checkout, elixir_checkout, python_include, elixir_include, map_, exclude_type, python_rev,
         no_infer, jobs, cache_dir, no_cache, config,
     )
-    options = inputs.options()
+    options, settings = inputs.options()
     options = replace(
         options,
         baseline=_baseline_to_read(baseline or options.baseline, write_baseline),
@@ -353,6 +363,7 @@ def audit(
     )
     sized = replace(
         shown,
+        show_unported=show_unported,
         markdown_size=markdown_size or MarkdownSize(settings.markdown_size or MarkdownSize.AUTO),
         full_markdown=full_markdown,
     )
@@ -474,7 +485,7 @@ def fix(
         python_checkout, elixir_checkout, python_include, elixir_include, map_, exclude_type, python_rev,
         no_infer, jobs, cache_dir, no_cache, config,
     )
-    options = inputs.options()
+    options, _ = inputs.options()
     # The patch closes every gap the audit sees: no baseline hides one, and no severity fails the run.
     result = _audited(replace(options, baseline=None, fail_on=FailOn.NEVER))
     name_map, elixir_root = options.name_map, options.elixir_root

@@ -7,8 +7,10 @@ unions and alias references) and returns the innermost places where they disagre
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from auditor.model import (
     ANY,
@@ -35,6 +37,9 @@ from auditor.model import (
     union_of,
 )
 
+if TYPE_CHECKING:
+    from auditor.reach import NeededBy
+
 _EXPANSION_LIMIT = 32
 _NUMBERS = frozenset({INT, FLOAT})
 _COMPATIBLE_SCALARS = frozenset({(ScalarKind.STR, ScalarKind.ATOM)})
@@ -47,6 +52,8 @@ class Context:
     python_types: Mapping[str, TypeDef]
     elixir_types: Mapping[str, TypeDef]
     counterparts: Mapping[str, str]
+    needed: Mapping[str, NeededBy] = dataclasses.field(default_factory=dict)
+    """Each Python type the port lacks that a ported type needs -> the shortest path it is needed by."""
 
     def same_type(self, python: Ref, elixir: Ref) -> bool:
         aligned = self.counterparts.get(python.qualname)

@@ -16,7 +16,7 @@ from typing import Literal
 
 from auditor.align import KEEP_UNPAIRED
 from auditor.audit import UsageError
-from auditor.findings import FailOn, Ignore, Severity
+from auditor.findings import FailOn, Ignore, OutOfScope, Severity
 from auditor.model import Location
 from auditor.reports import MarkdownSize
 from auditor.rules import RULES_BY_SLUG
@@ -42,6 +42,7 @@ KEYS = (
     "disable",
     "severity",
     "ignore",
+    "unported",
 )
 IGNORE_KEYS = ("type", "field", "rule", "reason")
 FAIL_ON_VALUES = tuple(value.value for value in FailOn)
@@ -76,6 +77,8 @@ class Settings:
     disabled_rules: frozenset[str] = frozenset()
     severity_overrides: Mapping[str, Severity] = field(default_factory=lambda: MappingProxyType({}))
     ignores: tuple[Ignore, ...] = ()
+    out_of_scope: tuple[OutOfScope, ...] = ()
+    """The `[unported]` table: globs of Python types the port leaves out on purpose, each with its reason."""
 
     def checkout(self, side: Literal["python", "elixir"]) -> Path | None:
         """The configured checkout of one side, checked only when it is used, so a command line overriding
@@ -200,6 +203,7 @@ class _FileReader:
             ),
             severity_overrides=self._severity_overrides(table),
             ignores=self._ignores(table),
+            out_of_scope=self._out_of_scope(table),
         )
 
     def _name(self, key: str) -> str:
@@ -291,6 +295,20 @@ class _FileReader:
             self._slug(self._where("severity"), slug)
             overrides[slug] = Severity(self._chosen(f"severity.{slug}", severity, tuple(Severity)))
         return MappingProxyType(overrides)
+
+    def _out_of_scope(self, table: Mapping[str, object]) -> tuple[OutOfScope, ...]:
+        entries = self._subtable(table, "unported")
+        if not entries:
+            return ()
+        lines = key_lines(self.text)
+        return tuple(
+            OutOfScope(
+                glob,
+                self._text(f"unported.{glob}", reason),
+                Location(str(self.path), lines.get((*self.table, "unported", glob), 0)),
+            )
+            for glob, reason in entries.items()
+        )
 
     def _ignores(self, table: Mapping[str, object]) -> tuple[Ignore, ...]:
         entries = table.get("ignore", [])

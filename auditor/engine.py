@@ -8,6 +8,7 @@ from auditor.align import Alignment, FieldPair, TypePair
 from auditor.compare import Context, Mismatch, differences
 from auditor.findings import Finding
 from auditor.model import Ref, TypeDef, TypeExpr, TypeKind
+from auditor.reach import NeededBy, reach
 from auditor.rulebase import Rule, make_finding
 
 
@@ -62,10 +63,18 @@ def _settle(found: list[Finding], replaced_by: Mapping[str, set[str]]) -> list[F
     return kept
 
 
-def run_rules(alignment: Alignment, catalog: Sequence[Rule], disabled: Set[str] = frozenset()) -> list[Finding]:
+def run_rules(
+    alignment: Alignment,
+    catalog: Sequence[Rule],
+    disabled: Set[str] = frozenset(),
+    needed: Mapping[str, NeededBy] | None = None,
+) -> list[Finding]:
     """Every rule runs, `disabled` ones too, so that their places are settled as usual; only then are their
-    findings dropped: disabling a rule silences it and never hands what it recognised to another rule."""
-    context = Context(alignment.python_types, alignment.elixir_types, alignment.counterparts)
+    findings dropped: disabling a rule silences it and never hands what it recognised to another rule.
+    `needed` is `Reach.needed` of the alignment, computed here when the caller has not."""
+    if needed is None:
+        needed = reach(alignment).needed
+    context = Context(alignment.python_types, alignment.elixir_types, alignment.counterparts, needed)
     pair_rules = [rule for rule in catalog if rule.check_pair is not None]
     type_rules = [rule for rule in catalog if rule.classify is not None]
     replaced_by = {rule.slug: set(rule.replaces) for rule in catalog}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
@@ -113,6 +114,20 @@ class Ignore:
     reason: str
     where: Location
     """The config file (path as given) and the line the entry starts on."""
+
+
+@dataclass(frozen=True)
+class OutOfScope:
+    """A config `[unported]` entry: Python types the port leaves out on purpose, and why. Their findings
+    are suppressed with the reason, and coverage counts without them."""
+
+    glob: str
+    """Matches a Python qualified name when it has a dot (`pkg.batches.*`), else a type name."""
+    reason: str
+    where: Location
+
+    def covers(self, type_name: str, qualname: str) -> bool:
+        return fnmatch.fnmatchcase(qualname if "." in self.glob else type_name, self.glob)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from auditor.align import Alignment
-from auditor.findings import BaselineStatus, Finding, Ignore, Severity, Suppressed, type_and_field
+from auditor.findings import BaselineStatus, Finding, Ignore, OutOfScope, Severity, Suppressed, type_and_field
 from auditor.model import Diagnostic, Location
 from auditor.rules import RULES_BY_SLUG
 from auditor.suppressions import CommentScan, InlineIgnore
@@ -76,8 +76,18 @@ def _places(finding: Finding, typespec_lines: Mapping[tuple[tuple[str, str], str
 class _Suppressor:
     """Matches findings against the ignores and the comments, remembering which of them matched."""
 
-    def __init__(self, ignores: Sequence[Ignore], comments: Sequence[CommentScan], alignment: Alignment) -> None:
+    def __init__(
+        self,
+        ignores: Sequence[Ignore],
+        comments: Sequence[CommentScan],
+        alignment: Alignment,
+        out_of_scope: Sequence[OutOfScope],
+    ) -> None:
         self.ignores = ignores
+        self.out_of_scope = out_of_scope
+        self.python_names = {
+            pair.python.qualname: pair.python.name for pair in alignment.pairs if pair.python is not None
+        }
         self.by_type_rule: dict[tuple[str, str], list[int]] = {}
         for index, ignore in enumerate(ignores):
             self.by_type_rule.setdefault((ignore.rule, ignore.type_name), []).append(index)
@@ -110,9 +120,18 @@ class _Suppressor:
             if ignore.field is None or ignore.field == finding.field:
                 self.used_ignores.add(index)
                 found.append(Suppressed(finding, "config", ignore.reason or NO_REASON, ignore.where))
+        qualname = finding.python_type
+        if qualname is not None:
+            for entry in self.out_of_scope:
+                if entry.covers(self.python_names.get(qualname, finding.type_name), qualname):
+                    found.append(Suppressed(finding, "config", entry.reason, entry.where))
         return found[0] if found else None
 
     def diagnostics(self) -> Iterator[tuple[str, Diagnostic]]:
+        for entry in self.out_of_scope:
+            if not any(entry.covers(name, qualname) for qualname, name in self.python_names.items()):
+                message = f"the unported entry {entry.glob!r} matches no audited Python type; correct or delete it"
+                yield "config", Diagnostic(entry.where.path, entry.where.line, "warning", message)
         for index, ignore in enumerate(self.ignores):
             if index not in self.used_ignores:
                 where = ignore.where
@@ -151,9 +170,10 @@ def triage(
     ignores: Sequence[Ignore],
     comments: Sequence[CommentScan],
     baseline: RecordedBaseline | None,
+    out_of_scope: Sequence[OutOfScope] = (),
 ) -> Triage:
     """`findings` as the engine reports them (in `Finding.sort_key` order); `comments` of both sides."""
-    suppressor = _Suppressor(ignores, comments, alignment)
+    suppressor = _Suppressor(ignores, comments, alignment, out_of_scope)
     kept: list[Finding] = []
     suppressed: list[Suppressed] = []
     for finding in _with_severities(findings, severity_overrides):

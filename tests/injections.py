@@ -56,6 +56,7 @@ from tests.sdkgen import (
     elixir_type,
     inherent_findings,
     plan_port,
+    referenced_names,
     type_references,
 )
 from tests.sdkgen import (
@@ -750,6 +751,26 @@ def _apply_wire_edit(
     return port.with_struct(home.module, changed), expected
 
 
+def _field_references(spec: Spec, typedef: TypeSpec) -> set[str]:
+    """The names a type's fields (inherited ones too) or a union's members mention; a base is no field."""
+    if isinstance(typedef, ModelSpec):
+        return {name for f in spec.all_fields(typedef) for name in referenced_names(f.type)}
+    if isinstance(typedef, UnionAliasSpec):
+        return {name for member in typedef.members for name in referenced_names(member)}
+    return set()
+
+
+def _needed(spec: Spec, dropped: set[str]) -> set[str]:
+    """The dropped types a kept type reaches through fields, directly or through other dropped types."""
+    kept = [t for t in spec.types if t.name not in dropped and not isinstance(t, ScalarAliasSpec)]
+    frontier = {name for t in kept for name in _field_references(spec, t)} & dropped
+    needed: set[str] = set()
+    while frontier:
+        needed |= frontier
+        frontier = {name for n in frontier for name in _field_references(spec, spec.named(n))} & dropped - needed
+    return needed
+
+
 def inject(spec: Spec, injections: Iterable[Injection]) -> tuple[Port, list[ExpectedFinding]]:
     """The port with every injection applied, and every finding the audit must report for it."""
     port = plan_port(spec)
@@ -760,5 +781,10 @@ def inject(spec: Spec, injections: Iterable[Injection]) -> tuple[Port, list[Expe
         expected.extend(found)
         if injection.kind == "drop-type":
             dropped.add(injection.type_name)
+    # A dropped type that nothing kept reaches is unported API surface, P2.
+    needed = _needed(spec, dropped)
+    expected = [
+        replace(e, severity="P2") if e.rule == "missing-type" and e.type not in needed else e for e in expected
+    ]
     expected.extend(inherent_findings(spec, dropped))
     return port, expected

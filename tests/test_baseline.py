@@ -44,7 +44,7 @@ def test_write_baseline_records_findings_as_sorted_json_and_exits_0(tmp_path: Pa
     baseline = tmp_path / "reviewed" / "parity-baseline.json"
     result = invoke(python, elixir, "--write-baseline", baseline, "--no-cache")
     assert result.exit_code == 0  # two P1 findings, and the default --fail-on P2: written, not failed
-    assert "total  type-mismatch" in result.stdout  # the report is printed as usual
+    assert "total  P1 type-mismatch" in result.stdout  # the report is printed as usual
     entries = [("extra-field", "cache", "P3"), ("missing-field", "note", "P1"), ("type-mismatch", "total", "P1")]
     findings = ",".join(
         f"""
@@ -79,7 +79,7 @@ def test_a_baseline_of_todays_findings_passes_even_a_p0(tmp_path: Path) -> None:
     assert result.stdout.endswith("\npassed: no new finding at or above P0\n")
     shown = invoke(SAMPLE_PYTHON, SAMPLE_ELIXIR, "--baseline", baseline, "--fail-on", "P0", "--show-baselined")
     assert "\nBaselined\n" in shown.stdout
-    assert "  filename  missing-field  (baselined)  `filename` (required)" in shown.stdout
+    assert "  filename  P0 missing-field  (baselined)  `filename` (required)" in shown.stdout
     code, document = json_report(SAMPLE_PYTHON, SAMPLE_ELIXIR, "--baseline", baseline, "--fail-on", "P0")
     assert code == 0
     assert {finding["baselined"] for finding in document["findings"]} == {True}
@@ -101,10 +101,10 @@ def test_a_new_p0_beside_baselined_ones_fails_and_the_report_counts_new_baseline
     result = invoke(python, elixir, "--baseline", baseline, "--fail-on", "P0")
     assert result.exit_code == 1
     assert f"Baseline {baseline}: 1 new, {SAMPLE_FINDINGS - 1} baselined, 1 fixed\n" in result.stdout
-    assert "  license  missing-field  `license` (required)" in result.stdout  # not marked baselined
+    assert "  license  P0 missing-field  `license` (required)" in result.stdout  # not marked baselined
     # The new finding comes before the count of baselined ones, and the last line names what fails.
     lines = result.stdout.splitlines()
-    new_at = next(n for n, line in enumerate(lines) if line.startswith("  license  missing-field"))
+    new_at = next(n for n, line in enumerate(lines) if line.startswith("  license  P0 missing-field"))
     assert lines[new_at + 3 :] == [
         "",
         f"{SAMPLE_FINDINGS - 1} baselined findings not shown; --show-baselined lists them",

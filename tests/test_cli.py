@@ -83,10 +83,16 @@ def test_output_is_byte_identical_between_runs() -> None:
         assert first == second
 
 
-def test_text_report_lists_findings_by_severity_with_both_sides() -> None:
+def test_text_report_lists_findings_by_the_type_they_break_with_both_sides() -> None:
     text = invoke(SAMPLE_PYTHON, SAMPLE_ELIXIR).stdout
-    assert text.index("\nP0\n") < text.index("\nP1\n") < text.index("\nP2\n") < text.index("\nP3\n")
-    assert "pages  flattened-nesting" in text
+    assert text.startswith("Coverage: Python types ported 27 of 29 (93.1%): models 21 of 22, enums 2 of 2, unions 4")
+    # Worst severity first; among P0 types, Asset (which a ported type reaches) before ProofJob and UsageReport.
+    assert text.index("\nP0  Asset  (reached from 1 ported type)\n") < text.index("\nP0  ProofJob\n")
+    assert text.index("\nP0  UsageReport\n") < text.index("\nP1  Finish  (reached from 4 ported types)\n")
+    assert text.index("\nP1  Finish") < text.index("\nP2  ") < text.index("\nP3  ")
+    assert "pages  P0 flattened-nesting" in text
+    # A missing type a ported type needs is listed under that type, by its name.
+    assert "\n  Orientation  P1 missing-type  Orientation (union) has no Elixir counterpart, and the ported " in text
     assert "python: List[Size]  (pixelmill/types/job.py:44)" in text
     assert "elixir: [String.t()]  (lib/pixelmill/types/proof_job.ex:16)" in text
     assert "\x1b[" not in text  # no colour codes when not writing to a terminal

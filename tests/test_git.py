@@ -145,7 +145,7 @@ def test_a_revision_is_audited_as_it_was_while_the_work_tree_has_moved_on(repo: 
         "branch": "main",
     }
     assert git(repo.path, "log", "-1", "--format=%cI", "v1") == V1_DATE
-    header = text_report.render(old).splitlines()[0]
+    header = text_report.render(old).splitlines()[1]
     assert header == (
         f"parity-audit {__version__}: sdk @ v1 ({repo.v1[:12]}, 2 files, 1 types)"
         f" vs port on main ({repo.head[:12]}, 1 files, 1 types)"
@@ -364,7 +364,7 @@ def test_a_work_tree_run_names_the_checked_out_commit_and_branch(repo: Repo) -> 
     result = audit()
     assert result.python_input == Checkout("sdk", None, repo.head, V2_DATE, "main")
     assert result.elixir_input == Checkout("port", None, repo.head, V2_DATE, "main")
-    assert text_report.render(result).splitlines()[0] == (
+    assert text_report.render(result).splitlines()[1] == (
         f"parity-audit {__version__}: sdk on main ({repo.head[:12]}, 2 files, 1 types)"
         f" vs port on main ({repo.head[:12]}, 1 files, 1 types)"
     )
@@ -374,7 +374,7 @@ def test_a_detached_head_has_no_branch(repo: Repo) -> None:
     git(repo.path, "checkout", "-q", "--detach", "v1")
     result = audit()
     assert result.python_input == Checkout("sdk", None, repo.v1, V1_DATE, None)
-    assert text_report.render(result).splitlines()[0].startswith(
+    assert text_report.render(result).splitlines()[1].startswith(
         f"parity-audit {__version__}: sdk ({repo.v1[:12]}, 2 files, 1 types) vs port ("
     )
 

@@ -35,12 +35,13 @@ ELIXIR = """defmodule Shop.Invoice do
 end
 """
 
-# Each finding by hand: Currency is a Literal alias the port lacks (missing-type, P1, at its Python line 11);
+# Each finding by hand: Currency is a Literal alias the port lacks and no ported type uses (missing-type, P2,
+# at its Python line 11);
 # `note` is optional and absent (missing-field, P1, at the Elixir module, line 1); `cache` exists only in
 # the port (extra-field, P3, at the defstruct line 2; its Python side is the class, line 6).
 CURRENCY = (
-    "title=P1 missing-type%3A Currency::Currency (union) has no Elixir counterpart: the port can neither "
-    "build nor decode it.%0Apython: {py}/shop/types.py:11"
+    "title=P2 missing-type%3A Currency::Currency (union) has no Elixir counterpart, and no ported type uses it: "
+    "unported API surface.%0Apython: {py}/shop/types.py:11"
 )
 NOTE = (
     "title=P1 missing-field%3A Invoice.note::`note` (optional) is not a field of the Elixir struct: the port "
@@ -93,8 +94,8 @@ def test_the_cli_prints_one_exact_line_per_finding(workspace: Path) -> None:
     run = run_cli(Path("py"), Path("port"), "--format", "github", "--no-cache", "--fail-on", "never", cwd=workspace)
     assert run.returncode == 0, run.stderr
     assert run.stdout.decode("utf-8").splitlines() == [
-        "::error file=py/shop/types.py,line=11," + CURRENCY.format(py="py"),
         "::error file=port/lib/shop/invoice.ex,line=1," + NOTE.format(py="py", ex="port/"),
+        "::warning file=py/shop/types.py,line=11," + CURRENCY.format(py="py"),
         "::notice file=port/lib/shop/invoice.ex,line=2," + CACHE.format(py="py", ex="port/"),
     ]
 
@@ -103,8 +104,8 @@ def test_a_side_outside_the_workspace_is_annotated_without_a_file(workspace: Pat
     monkeypatch.chdir(workspace / "port")
     lines = render(run_audit(AuditOptions(Path("../py"), Path(".")))).splitlines()
     assert lines == [
-        "::error " + CURRENCY.format(py="../py"),
         "::error file=lib/shop/invoice.ex,line=1," + NOTE.format(py="../py", ex=""),
+        "::warning " + CURRENCY.format(py="../py"),
         "::notice file=lib/shop/invoice.ex,line=2," + CACHE.format(py="../py", ex=""),
     ]
 
@@ -118,10 +119,10 @@ def test_an_absolute_root_gives_no_file(workspace: Path) -> None:
 
 def test_baselined_findings_are_notices_after_new_ones_and_suppressed_ones_are_left_out(workspace: Path) -> None:
     result = run_audit(AuditOptions(Path("py"), Path("port")))
-    currency, note, cache = result.findings
+    note, currency, cache = result.findings
     accepted = Suppressed(cache, "config", "local state", Location("parity-audit.toml", 3))
     baseline = BaselineStatus("baseline.json", frozenset({currency}), fixed=0)
-    lines = render(replace(result, findings=(currency, note), suppressed=(accepted,), baseline=baseline)).splitlines()
+    lines = render(replace(result, findings=(note, currency), suppressed=(accepted,), baseline=baseline)).splitlines()
     assert lines == [
         "::error file=port/lib/shop/invoice.ex,line=1," + NOTE.format(py="py", ex="port/"),
         "::notice file=py/shop/types.py,line=11," + CURRENCY.format(py="py").replace("title=", "title=baselined ", 1),

@@ -7,10 +7,12 @@ import json
 import random
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -182,7 +184,7 @@ def test_the_cli_writes_the_report_to_the_file_and_the_text_report_to_stdout(
     report, _, stdout = sample_files
     assert report.startswith("# Type parity: `")
     assert f"Generated on {EPOCH_DATE} (UTC) by parity-audit" in report
-    assert stdout.startswith("parity-audit ") and "# Type parity" not in stdout
+    assert stdout.startswith("Coverage: Python types ported ") and "# Type parity" not in stdout
 
 
 def test_summary_counts_equal_the_json_report(sample_files: tuple[str, dict[str, Any], str]) -> None:
@@ -565,6 +567,8 @@ def hostile(value: Any) -> Any:
         return tuple(hostile(item) for item in value)
     if isinstance(value, frozenset):
         return frozenset(hostile(item) for item in value)
+    if isinstance(value, Mapping):
+        return MappingProxyType({hostile(key): hostile(item) for key, item in value.items()})
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         changes = {f.name: hostile(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
         return replace(value, **changes)

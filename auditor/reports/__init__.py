@@ -30,6 +30,8 @@ class ReportOptions:
     """The form of the Markdown report. The command line's default is AUTO; a caller of `render` gets it all."""
     full_markdown: str | None = None
     """The file the same run writes the full Markdown report to, for the compact form to name."""
+    show_unported: bool = False
+    """List every missing type no ported type reaches, not only a count per group (the text report)."""
 
 
 DEFAULT_OPTIONS = ReportOptions()

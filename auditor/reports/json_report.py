@@ -9,7 +9,15 @@ from auditor import __version__
 from auditor.audit import AuditResult
 from auditor.findings import Finding, SideRef
 from auditor.reports import DEFAULT_OPTIONS, ReportOptions
-from auditor.reports.summary import audited_type_count, finding_counts, triage_counts, type_counts
+from auditor.reports.summary import (
+    audited_type_count,
+    coverage,
+    coverage_document,
+    finding_counts,
+    needed_path,
+    triage_counts,
+    type_counts,
+)
 
 SCHEMA_VERSION = 1
 
@@ -37,6 +45,7 @@ def _finding(result: AuditResult, finding: Finding) -> dict[str, Any]:
 
 
 def document(result: AuditResult) -> dict[str, Any]:
+    unported_roots = {qualname: group.root for group in result.reach.unported for qualname in group.types}
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "parity-audit", "version": __version__},
@@ -55,7 +64,12 @@ def document(result: AuditResult) -> dict[str, Any]:
                 ("elixir", result.elixir, result.elixir_input),
             )
         },
-        "summary": {"types": type_counts(result), "findings": finding_counts(result), **triage_counts(result)},
+        "summary": {
+            "types": type_counts(result),
+            "findings": finding_counts(result),
+            **triage_counts(result),
+            "coverage": coverage_document(coverage(result)),
+        },
         "types": [
             {
                 "name": entry.pair.name,
@@ -83,6 +97,8 @@ def document(result: AuditResult) -> dict[str, Any]:
                     "evidence": entry.pair.found.evidence,
                 },
                 "note": entry.pair.note,
+                "needed_by": None if entry.pair.python is None else needed_path(result, entry.pair.python.qualname),
+                "unported_group": None if entry.pair.python is None else unported_roots.get(entry.pair.python.qualname),
             }
             for entry in result.types
         ],

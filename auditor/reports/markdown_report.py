@@ -45,10 +45,15 @@ from auditor.reports import DEFAULT_OPTIONS, MarkdownSize, ReportOptions
 from auditor.reports.summary import (
     PINNING_HINT,
     audited_type_count,
+    coverage,
+    coverage_line,
     finding_counts,
     inferred_pairs,
+    is_unported,
     triage_counts,
     type_counts,
+    unported_types,
+    work_list,
 )
 from auditor.reports.untrusted import replace_unsafe
 from auditor.rules import CATALOG
@@ -188,6 +193,9 @@ def _title(result: AuditResult, date: str) -> str:
         [
             f"# Type parity: {python} vs {elixir}",
             "",
+            # The report's own words and numbers only: no audited text to escape.
+            f"**{coverage_line(coverage(result))}**",
+            "",
             f"Generated on {date} (UTC) by parity-audit {__version__}. The Python SDK is the reference; "
             "the Elixir port is what is audited.",
             "",
@@ -253,7 +261,8 @@ def _priorities(result: AuditResult) -> str:
         "baselined ones. Info findings are notes rather than fixes (the pair stays wire-compatible), so "
         "they are listed with their types below.",
     ]
-    ordered = _ranked(result)
+    unported = unported_types(result)
+    ordered = [f for f in _ranked(result) if not is_unported(f, unported)]
     for severity in FIX_SEVERITIES:
         in_severity = [f for f in ordered if f.severity is severity]
         if in_severity:
@@ -262,6 +271,65 @@ def _priorities(result: AuditResult) -> str:
     if len(parts) == 2:
         parts.append("Nothing to fix: no finding is more severe than info.")
     return "\n\n".join(parts)
+
+
+def _work_list(result: AuditResult) -> str:
+    """The findings under the ported type they break, most severe first, then the type most reached."""
+    items = work_list(result, result.findings)
+    if not items:
+        return ""
+    blocks = []
+    for item in items:
+        reached = f", reached from {_plural(item.reached_from, 'ported type')}" if item.reached_from else ""
+        lines = [f"- **{item.worst.value}** {code(item.pair.shown_name, in_table=False)}{reached}"]
+        for finding in item.findings:
+            own = finding.pair == item.pair.key
+            where = finding.field if own else type_and_field(finding.shown_type, finding.field)
+            name = code(where, in_table=False) if where else "*type*"
+            mark = "" if result.is_new(finding) else " — *baselined*"
+            lines.append(
+                f"  - {name} — {finding.severity.value} {code(finding.rule, in_table=False)} — "
+                f"{text(finding.message)}{mark}"
+            )
+        blocks.append("\n".join(lines))
+    return "\n\n".join(
+        [
+            "## Work list",
+            "Findings under the type they break (a missing type under the ported type that needs it), most "
+            "severe first, then the type the most ported types reach.",
+            "\n".join(blocks),
+        ]
+    )
+
+
+def _unported(result: AuditResult) -> str:
+    """Missing types nothing ported reaches, by the root type they hang from; always collapsed."""
+    unported = unported_types(result)
+    present = {f.python_type: f for f in result.findings if is_unported(f, unported)}
+    types = result.python.by_qualname()
+    rows = [
+        [
+            code(types[group.root].name, in_table=True),
+            code(types[group.root].module, in_table=True),
+            str(len(found)),
+            ", ".join(code(f.shown_type, in_table=True) for f in found),
+        ]
+        for group in result.reach.unported
+        if (found := [present[q] for q in group.types if q in present])
+    ]
+    if not rows:
+        return ""
+    count = sum(int(row[2]) for row in rows)
+    table = _table(["root type", "module", "types", "missing types"], rows, numeric=(2,))
+    opening = f"<details>\n<summary>{_plural(count, 'type')} in {_plural(len(rows), 'group')}</summary>"
+    return "\n\n".join(
+        [
+            f"## Unported API surface ({_plural(count, 'type')})",
+            "Python types the port lacks and no ported type uses (`missing-type`, P2), by the root type they "
+            "hang from. Mark a surface the port leaves out on purpose with `[unported]` in the config.",
+            f"{opening}\n\n{table}\n\n</details>",
+        ]
+    )
 
 
 # --- per-status sections -------------------------------------------------------------------------
@@ -594,8 +662,10 @@ def _full_report(result: AuditResult) -> str:
     blocks = [
         _title(result, report_date()),
         _summary(result),
+        _work_list(result),
         _priorities(result),
         *_status_sections(result),
+        _unported(result),
         _inferred(result),
         _suppressed(result),
         _baseline(result),
@@ -726,7 +796,6 @@ def _only_in_the_full_report(result: AuditResult) -> str:
 
 def _compact_summary(result: AuditResult) -> str:
     parts = [
-        # The coverage line (types ported, N of M) goes here, first: the counts below break it down.
         _status_table(result),
         _severity_table(result),
         _only_in_the_full_report(result),

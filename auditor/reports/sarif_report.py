@@ -23,6 +23,7 @@ from auditor.audit import AuditResult, Checkout
 from auditor.findings import Finding, Severity, SideRef, Suppressed
 from auditor.model import Location
 from auditor.reports import DEFAULT_OPTIONS, ReportOptions
+from auditor.reports.summary import coverage, coverage_document
 from auditor.rulebase import Rule
 from auditor.rules import CATALOG
 
@@ -226,8 +227,9 @@ def document(result: AuditResult) -> dict[str, Any]:
         "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": list(_notifications(result))}],
         "results": [_result(result, entry, rule_index) for entry in sorted(reported, key=_Reported.sort_key)],
     }
+    run["properties"] = {"coverage": coverage_document(coverage(result))}
     if result.baseline is not None:
-        run["properties"] = {"baseline": {"path": result.baseline.path, "fixed": result.baseline.fixed}}
+        run["properties"]["baseline"] = {"path": result.baseline.path, "fixed": result.baseline.fixed}
     return {"$schema": SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
 
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from itertools import groupby
 
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from auditor import __version__
+from auditor.align import TypePair
 from auditor.audit import AuditResult, Checkout
 from auditor.findings import FailOn, Finding, Severity, SideRef, type_and_field
 from auditor.model import SideModel
@@ -22,10 +22,15 @@ from auditor.reports import DEFAULT_OPTIONS, ReportOptions
 from auditor.reports.summary import (
     PINNING_HINT,
     audited_type_count,
+    coverage,
+    coverage_line,
     finding_counts,
     inferred_pairs,
+    is_unported,
     triage_counts,
     type_counts,
+    unported_types,
+    work_list,
 )
 from auditor.reports.untrusted import replace_unsafe
 
@@ -95,11 +100,15 @@ def _summary(result: AuditResult) -> RenderableType:
     )
 
 
-def _finding(finding: Finding, baselined: bool) -> RenderableType:
+def _finding(finding: Finding, baselined: bool, under: TypePair) -> RenderableType:
+    """One finding under the type it breaks: a field of it, the type itself, or a missing type it needs."""
     head = Text("  ")
-    head.append(clean(finding.field) if finding.field else "(type)", style="bold")
+    if finding.pair != under.key:
+        head.append(clean(type_and_field(finding.shown_type, finding.field)), style="bold")
+    else:
+        head.append(clean(finding.field) if finding.field else "(type)", style="bold")
     head.append("  ")
-    head.append(finding.rule, style=SEVERITY_STYLES[finding.severity])
+    head.append(f"{finding.severity.value} {finding.rule}", style=SEVERITY_STYLES[finding.severity])
     head.append("  ")
     if baselined:
         head.append("(baselined)  ", style="dim")
@@ -108,26 +117,66 @@ def _finding(finding: Finding, baselined: bool) -> RenderableType:
     return Group(head, sides)
 
 
-def _findings(findings: list[Finding], baselined: bool) -> list[RenderableType]:
+def _findings(result: AuditResult, findings: list[Finding], baselined: bool) -> list[RenderableType]:
+    """The work list: findings under the type they break, most severe first, then the type most reached."""
     blocks: list[RenderableType] = []
-    for severity, in_severity in groupby(findings, key=lambda f: f.severity):
-        blocks.append(Text(f"\n{severity.value}", style=SEVERITY_STYLES[severity]))
-        for type_name, in_type in groupby(in_severity, key=lambda f: f.shown_type):
-            blocks.append(Text(f" {clean(type_name)}", style="bold"))
-            blocks.extend(_finding(finding, baselined) for finding in in_type)
+    for item in work_list(result, findings):
+        head = Text("\n")
+        head.append(item.worst.value, style=SEVERITY_STYLES[item.worst])
+        head.append(f"  {clean(item.pair.shown_name)}", style="bold")
+        if item.reached_from:
+            head.append(f"  (reached from {_plural(item.reached_from, 'ported type')})", style="dim")
+        blocks.append(head)
+        blocks.extend(_finding(finding, baselined, item.pair) for finding in item.findings)
     return blocks
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _unported(result: AuditResult, options: ReportOptions) -> list[RenderableType]:
+    """Missing types nothing ported reaches: a count per group, or (`--show-unported`) every finding."""
+    unported = unported_types(result)
+    present = {finding.python_type: finding for finding in result.findings if is_unported(finding, unported)}
+    groups = [(group, [present[q] for q in group.types if q in present]) for group in result.reach.unported]
+    groups = [(group, found) for group, found in groups if found]
+    if not groups:
+        return []
+    count = sum(len(found) for _, found in groups)
+    hint = "" if options.show_unported else "; --show-unported lists them"
+    lines: list[RenderableType] = [
+        Text(
+            f"\nUnported API surface: {_plural(count, 'missing type')} no ported type uses, "
+            f"in {_plural(len(groups), 'group')}{hint}",
+            style="bold underline",
+        )
+    ]
+    types = result.python.by_qualname()
+    for group, found in groups:
+        root = types[group.root]
+        lines.append(Text(clean(f"  {root.name} ({root.module}): {_plural(len(found), 'type')}")))
+        if options.show_unported:
+            for finding in found:
+                line = f"    {finding.shown_type}  {finding.severity.value} {finding.rule}"
+                if not result.is_new(finding):
+                    line += "  (baselined)"
+                lines.append(Text(clean(f"{line}  {_where(finding.python)}")))
+    return lines
 
 
 def _new_then_baselined(result: AuditResult, options: ReportOptions) -> list[RenderableType]:
     """The new findings in full; those the baseline records after them, in full or as a count."""
     new = [finding for finding in result.findings if result.is_new(finding)]
     known = [finding for finding in result.findings if not result.is_new(finding)]
-    blocks = _findings(new, baselined=False)
+    blocks = _findings(result, new, baselined=False)
+    unported = unported_types(result)
+    known = [finding for finding in known if not is_unported(finding, unported)]
     if not known:
         return blocks
     if options.show_baselined:
         blocks.append(Text("\nBaselined", style="bold underline"))
-        blocks.extend(_findings(known, baselined=True))
+        blocks.extend(_findings(result, known, baselined=True))
     else:
         noun = "finding" if len(known) == 1 else "findings"
         blocks.append(Text(f"\n{len(known)} baselined {noun} not shown; --show-baselined lists them", style="dim"))
@@ -203,6 +252,7 @@ def _input(result: AuditResult, name: str, side: SideModel, checkout: Checkout) 
 
 
 def render_to(result: AuditResult, console: Console, options: ReportOptions) -> None:
+    console.print(Text(coverage_line(coverage(result)), style="bold"))
     header = Text(f"parity-audit {__version__}: ", style="bold")
     header.append(
         " vs ".join(
@@ -215,7 +265,13 @@ def render_to(result: AuditResult, console: Console, options: ReportOptions) -> 
     console.print(header)
     console.print(_summary(result))
     # The verdict closes the report right after the findings it counts; the pairs to confirm come first.
-    blocks = _inferred(result) + _new_then_baselined(result, options) + _suppressed(result) + _diagnostics(result)
+    blocks = [
+        *_inferred(result),
+        *_new_then_baselined(result, options),
+        *_unported(result, options),
+        *_suppressed(result),
+        *_diagnostics(result),
+    ]
     for block in blocks:
         console.print(block)
     verdict = _verdict(result)
