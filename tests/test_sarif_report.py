@@ -231,7 +231,8 @@ def test_suppressed_and_baselined_findings_keep_their_results(sample: AuditResul
     assert by_fingerprint[baselined.fingerprint]["baselineState"] == "unchanged"
     assert sum(entry["baselineState"] == "unchanged" for entry in results) == 1
     assert all(entry["baselineState"] in ("new", "unchanged") for entry in results)
-    assert run["properties"] == {"baseline": {"path": "baseline.json", "fixed": 2}}
+    assert run["properties"]["baseline"] == {"path": "baseline.json", "fixed": 2}
+    assert set(run["properties"]) == {"baseline", "coverage"}
 
     [external] = by_fingerprint[ignored.fingerprint]["suppressions"]
     assert external["kind"] == "external"
