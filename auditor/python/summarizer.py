@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
 
 import libcst as cst
-import libcst.matchers as matchers
 from libcst.helpers import get_full_name_for_node
 
 from auditor.python.cst_to_syntax import SyntaxConverter
@@ -40,6 +39,15 @@ def summarize_source(path: str, data: bytes) -> PythonFileSummary:
 
 
 _Statement = TypeVar("_Statement", bound=cst.CSTNode)
+def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    # By hand: importing libcst.matchers for its `findall` costs more than parsing a small checkout.
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.children)
+
+
 _NORMALISING_CALLS = frozenset({"list", "dict", "tuple", "set", "frozenset", "str", "int", "float", "bool"})
 
 
@@ -235,13 +243,17 @@ class _Summarizer:
             return None
         # A stored value is the argument, normalised at most (`tags or []`, `list(tags)`); an attribute
         # or another call (`wrap(client.fetch)`) computes something else from it.
-        if matchers.findall(node, matchers.Attribute()) or any(
-            not (isinstance(call.func, cst.Name) and call.func.value in _NORMALISING_CALLS)
-            for call in matchers.findall(node, matchers.Call())
-            if isinstance(call, cst.Call)
+        nodes = list(_walk(node))
+        if any(
+            isinstance(each, cst.Attribute)
+            or (
+                isinstance(each, cst.Call)
+                and not (isinstance(each.func, cst.Name) and each.func.value in _NORMALISING_CALLS)
+            )
+            for each in nodes
         ):
             return None
-        mentioned = {name.value for name in matchers.findall(node, matchers.Name())} & parameters
+        mentioned = {each.value for each in nodes if isinstance(each, cst.Name)} & parameters
         return mentioned.pop() if len(mentioned) == 1 else None
 
     def _init_block(self, block: cst.BaseSuite, attributes: list[InitAttribute]) -> bool:
