@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from auditor.align import FieldPair, TypePair
 from auditor.compare import Context, Mismatch
 from auditor.findings import Finding, Severity, SideRef
-from auditor.model import Field, TypeDef
+from auditor.model import Field, Location, TypeDef
 
 
 @dataclass(frozen=True)
@@ -69,9 +69,15 @@ def _side(typedef: TypeDef | None, field: Field | None) -> SideRef | None:
 
 
 def make_finding(
-    slug: str, severity: Severity, pair: TypePair, field: FieldPair | None, message: str
+    slug: str,
+    severity: Severity,
+    pair: TypePair,
+    field: FieldPair | None,
+    message: str,
+    elixir_at: Location | None = None,
 ) -> Finding:
-    """A finding on a type (field None) or one of its fields, pointing at both sides where they exist."""
+    """A finding on a type (field None) or one of its fields, pointing at both sides where they exist;
+    `elixir_at` points the Elixir side at the code that breaks it (a converter function) instead."""
     return Finding(
         rule=slug,
         severity=severity,
@@ -79,7 +85,7 @@ def make_finding(
         field=field.name if field is not None else None,
         message=message,
         python=_side(pair.python, field.python if field else None),
-        elixir=_side(pair.elixir, field.elixir if field else None),
+        elixir=SideRef(elixir_at) if elixir_at is not None else _side(pair.elixir, field.elixir if field else None),
         python_type=pair.python.qualname if pair.python is not None else None,
         elixir_type=pair.elixir.qualname if pair.elixir is not None else None,
         qualified=pair.name_shared,

@@ -1,11 +1,10 @@
 """decoder-drops-field: the port's own decoder never sets a field both sides declare."""
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from auditor.align import TypePair
 from auditor.compare import Context, same_default, single_literal
-from auditor.findings import Finding, Severity, SideRef
+from auditor.findings import Finding, Severity
 from auditor.rulebase import Example, Rule, fields_with_known_wire_names, make_finding
 
 
@@ -21,15 +20,15 @@ def check(pair: TypePair, context: Context) -> Iterator[Finding]:
             field.python.default, field.elixir.default
         ):
             continue  # a tag (`type: "get_info"`) whose struct default is the one value the server sends
-        finding = make_finding(
+        yield make_finding(
             RULE.slug,
             Severity.P1,
             pair,
             field,
             f"the port's {decoder.function}/1 never reads `{field.elixir.name}`: after decoding, the struct "
             "field is always its default, whatever the server sent.",
+            elixir_at=decoder.location,
         )
-        yield replace(finding, elixir=SideRef(decoder.location))
 
 
 RULE = Rule(

@@ -1,11 +1,10 @@
 """encoder-drops-field: the port's own encoder leaves out a field both sides declare."""
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from auditor.align import TypePair
 from auditor.compare import Context
-from auditor.findings import Finding, Severity, SideRef
+from auditor.findings import Finding, Severity
 from auditor.rulebase import Example, Rule, fields_with_known_wire_names, make_finding, python_wire_names
 
 
@@ -18,15 +17,15 @@ def check(pair: TypePair, context: Context) -> Iterator[Finding]:
         assert field.elixir is not None
         if encoder.of(field.elixir.name) is not None or python_wire_names(field) & written:
             continue
-        finding = make_finding(
+        yield make_finding(
             RULE.slug,
             Severity.P1,
             pair,
             field,
             f"the port's {encoder.function}/1 never writes `{field.elixir.name}`: the struct holds it, but "
             "the server never receives it.",
+            elixir_at=encoder.location,
         )
-        yield replace(finding, elixir=SideRef(encoder.location))
 
 
 RULE = Rule(

@@ -1,11 +1,10 @@
 """enum-catch-all: the port's decoder turns every wire value it does not know into one atom."""
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from auditor.align import TypePair
 from auditor.compare import Context
-from auditor.findings import Finding, Severity, SideRef
+from auditor.findings import Finding, Severity
 from auditor.rulebase import Example, Rule, make_finding
 
 
@@ -13,15 +12,15 @@ def check(pair: TypePair, context: Context) -> Iterator[Finding]:
     if pair.python is None or pair.elixir is None or pair.elixir.catch_all is None:
         return
     catch_all = pair.elixir.catch_all
-    finding = make_finding(
+    yield make_finding(
         RULE.slug,
         Severity.P3,
         pair,
         None,
         f"the port's decoder maps every wire value it does not know to :{catch_all.atom}: a value upstream "
         f"adds later is silently read as :{catch_all.atom} instead of failing or being kept.",
+        elixir_at=catch_all.location,
     )
-    yield replace(finding, elixir=SideRef(catch_all.location))
 
 
 RULE = Rule(

@@ -1,11 +1,10 @@
 """wire-name-mismatch: the port's own encoder or decoder uses a key Python does not use for the field."""
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from auditor.align import TypePair
 from auditor.compare import Context
-from auditor.findings import Finding, Severity, SideRef
+from auditor.findings import Finding, Severity
 from auditor.rulebase import Example, Rule, fields_with_known_wire_names, make_finding, python_wire_names
 
 
@@ -21,7 +20,7 @@ def check(pair: TypePair, context: Context) -> Iterator[Finding]:
             if keys is None or not used or accepted & set(used):
                 continue
             wire = field.python.alias or field.python.name
-            finding = make_finding(
+            yield make_finding(
                 RULE.slug,
                 Severity.P0,
                 pair,
@@ -29,9 +28,15 @@ def check(pair: TypePair, context: Context) -> Iterator[Finding]:
                 f"the port's {keys.function}/1 {verb} {', '.join(repr(key) for key in used)} for "
                 f"`{field.elixir.name}`, but the wire name is {wire!r}: the value is lost on the way "
                 f"{'out' if verb == 'writes' else 'in'}.",
+                elixir_at=keys.location,
             )
-            yield replace(finding, elixir=SideRef(keys.location))
 
+
+_ALIASED_MODEL = (
+    "from pydantic import BaseModel, Field\n\nclass Sampling(BaseModel):\n"
+    '    max_tokens: int = Field(alias="maxTokens")\n'
+)
+_PORT_HEAD = "defmodule Api.Sampling do\n  defstruct [:max_tokens]\n  @type t :: %__MODULE__{max_tokens: integer()}\n"
 
 RULE = Rule(
     slug="wire-name-mismatch",
@@ -46,26 +51,18 @@ RULE = Rule(
     fix="Use the wire name Python uses (its alias, `maxTokens`, or the field name).",
     examples=(
         Example(
-            python=(
-                "from pydantic import BaseModel, Field\n\nclass Sampling(BaseModel):\n"
-                '    max_tokens: int = Field(alias="maxTokens")\n'
-            ),
+            python=_ALIASED_MODEL,
             elixir=(
-                "defmodule Api.Sampling do\n  defstruct [:max_tokens]\n"
-                "  @type t :: %__MODULE__{max_tokens: integer()}\n"
-                '  def to_api(%__MODULE__{} = s), do: %{"max_tokens_count" => s.max_tokens}\nend\n'
+                _PORT_HEAD
+                + '  def to_api(%__MODULE__{} = s), do: %{"max_tokens_count" => s.max_tokens}\nend\n'
             ),
             fires=(("Sampling", "max_tokens", Severity.P0),),
         ),
         Example(
-            python=(
-                "from pydantic import BaseModel, Field\n\nclass Sampling(BaseModel):\n"
-                '    max_tokens: int = Field(alias="maxTokens")\n'
-            ),
+            python=_ALIASED_MODEL,
             elixir=(
-                "defmodule Api.Sampling do\n  defstruct [:max_tokens]\n"
-                "  @type t :: %__MODULE__{max_tokens: integer()}\n"
-                '  def to_api(%__MODULE__{} = s), do: %{"maxTokens" => s.max_tokens}\n'
+                _PORT_HEAD
+                + '  def to_api(%__MODULE__{} = s), do: %{"maxTokens" => s.max_tokens}\n'
                 '  def from_api(m), do: %__MODULE__{max_tokens: m["maxTokens"] || m["max_tokens"]}\nend\n'
             ),
         ),

@@ -1561,8 +1561,7 @@ def camel_alias(name: str) -> str | None:
 
 def wire_alias(name: str) -> str:
     """A camelCase alias that differs from the field name (`created_at` -> `createdAt`, `name` -> `nameValue`)."""
-    head, *rest = name.split("_")
-    return head + "".join(part.capitalize() for part in rest) if rest else f"{name}Value"
+    return camel_alias(name) or f"{name}Value"
 
 
 def _is_tagged(model: ModelSpec) -> bool:

@@ -182,15 +182,10 @@ def enforced_key_names(arguments: list[Node]) -> list[str]:
 
 def derived_json_encoder(arguments: list[Node], scope: Scope) -> DerivedEncoder | None:
     """The JSON encoder an `@derive` names, if any, with its `only:`/`except:` options."""
-    if len(arguments) != 1:
+    options = derived_json_encoder_options(arguments, scope)
+    if options is None:
         return None
-    argument = arguments[0]
-    candidates = significant_children(argument) if argument.type == "list" else [argument]
-    for candidate in candidates:
-        derived = _derived_item(candidate, scope)
-        if derived is not None:
-            return derived
-    return None
+    return DerivedEncoder(_atom_names(options.get("only")), _atom_names(options.get("except")))
 
 
 def derived_json_encoder_options(arguments: list[Node], scope: Scope) -> dict[str, Node] | None:
@@ -204,13 +199,6 @@ def derived_json_encoder_options(arguments: list[Node], scope: Scope) -> dict[st
         if options is not None:
             return options
     return None
-
-
-def _derived_item(item: Node, scope: Scope) -> DerivedEncoder | None:
-    options = _derived_item_options(item, scope)
-    if options is None:
-        return None
-    return DerivedEncoder(_atom_names(options.get("only")), _atom_names(options.get("except")))
 
 
 def _derived_item_options(item: Node, scope: Scope) -> dict[str, Node] | None:
