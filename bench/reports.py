@@ -3,9 +3,9 @@
 Generates a 1,000-type SDK pair (tests.sdkgen) with 900 known differences put into the port
 (tests.injections), audits it once, then times each report's `render` alone against the way it was
 written before (the text through rich's layout, the JSON through `json.dumps(indent=2)`), the two run in
-turn, medians of `--runs`. The cyclic garbage collector is off, as in the command line. Also times the
-import of the rich modules the plain text report no longer needs, in fresh processes. Prints Markdown
-lines for bench/RESULTS.md.
+turn, medians of `--runs`; the same for the text report of the sample repos. The cyclic garbage
+collector is off, as in the command line. Also times the import of the rich modules the plain text
+report no longer needs, in fresh processes. Prints Markdown lines for bench/RESULTS.md.
 
 Usage: python bench/reports.py [--runs 7]
 """
@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -66,20 +67,34 @@ def json_through_stdlib(result: AuditResult) -> str:
     return json.dumps(json_report.document(result), indent=2, ensure_ascii=False) + "\n"
 
 
-def _milliseconds(render: Callable[[], str]) -> float:
-    started = time.perf_counter()
+@dataclass(frozen=True)
+class Timing:
+    wall: float
+    cpu: float
+    """Milliseconds of this process's CPU: what the machine's other load leaves alone."""
+
+    def shown(self) -> str:
+        return f"{self.wall:.1f} ms (CPU {self.cpu:.1f} ms)"
+
+
+def _timing(render: Callable[[], str]) -> tuple[float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
     render()
-    return 1000 * (time.perf_counter() - started)
+    return 1000 * (time.perf_counter() - wall), 1000 * (time.process_time() - cpu)
 
 
-def in_turn(now: Callable[[], str], before: Callable[[], str], runs: int) -> tuple[float, float]:
-    """Medians in milliseconds of `now` and `before`, run alternately so that load on the machine falls on both."""
+def _median(timed: list[tuple[float, float]]) -> Timing:
+    return Timing(statistics.median(wall for wall, _ in timed), statistics.median(cpu for _, cpu in timed))
+
+
+def in_turn(now: Callable[[], str], before: Callable[[], str], runs: int) -> tuple[Timing, Timing]:
+    """Medians of `now` and `before`, run alternately so that load on the machine falls on both."""
     assert now() == before(), "the two ways must write the same bytes"
-    timings: tuple[list[float], list[float]] = ([], [])
+    runs_now, runs_before = [], []
     for _ in range(runs):
-        timings[0].append(_milliseconds(now))
-        timings[1].append(_milliseconds(before))
-    return statistics.median(timings[0]), statistics.median(timings[1])
+        runs_now.append(_timing(now))
+        runs_before.append(_timing(before))
+    return _median(runs_now), _median(runs_before)
 
 
 def rich_import_milliseconds(runs: int) -> float:
@@ -98,6 +113,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         result = audited_pair(Path(directory))
     findings = len(result.findings)
+    small = run_audit(AuditOptions(REPO / "sample_repos" / "python_sdk", REPO / "sample_repos" / "elixir_sdk"))
+    small_text, small_text_before = in_turn(lambda: text_report.render(small), lambda: text_through_rich(small), runs)
     text, text_before = in_turn(lambda: text_report.render(result), lambda: text_through_rich(result), runs)
     document, document_before = in_turn(lambda: json_report.render(result), lambda: json_through_stdlib(result), runs)
     rich_import = rich_import_milliseconds(runs)
@@ -106,15 +123,18 @@ def main() -> None:
         f"median of {runs}, each against the way before run in turn):"
     )
     print(
-        f"- text, piped (plain, no rich): {text:.1f} ms; laid out by rich as before: {text_before:.1f} ms "
-        f"({text_before / text:.1f}x). Importing rich.console and rich.table, which a piped run no longer does: "
-        f"{rich_import:.1f} ms."
+        f"- text, piped (plain, no rich): {text.shown()}; laid out by rich as before: {text_before.shown()} "
+        f"({text_before.wall / text.wall:.1f}x). Importing rich.console and rich.table, which a piped run no "
+        f"longer does: {rich_import:.1f} ms."
     )
     print(
-        f"- JSON: {document:.1f} ms; with `json.dumps(indent=2)` as before: {document_before:.1f} ms "
-        f"({document_before / document:.1f}x)."
+        f"- text of the sample repos ({len(small.findings)} findings), piped: {small_text.shown()}; laid out by rich "
+        f"as before: {small_text_before.shown()}, after importing rich."
     )
-
+    print(
+        f"- JSON: {document.shown()}; with `json.dumps(indent=2)` as before: {document_before.shown()} "
+        f"({document_before.wall / document.wall:.1f}x)."
+    )
 
 if __name__ == "__main__":
     main()

@@ -203,3 +203,4 @@ def test_every_unsafe_code_point_but_the_kept_ones_is_replaced(kept: str) -> Non
         for character in every
     )
     assert replace_unsafe(every, kept) == expected
+    assert [replace_unsafe(character, kept) for character in every] == list(expected)

@@ -42,4 +42,6 @@ def _pattern(kept: str) -> re.Pattern[str]:
 
 def replace_unsafe(text: str, kept: str = "") -> str:
     """`text` with every unsafe character but those in `kept` replaced by U+FFFD."""
+    if text.isprintable():  # most text: every unsafe character is a control, format or separator character
+        return text
     return _pattern(kept).sub("\N{REPLACEMENT CHARACTER}", text)
