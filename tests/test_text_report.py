@@ -9,6 +9,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from functools import cache
+from pathlib import Path
 
 import pytest
 from auditor.rules import CATALOG
@@ -266,3 +267,16 @@ def test_piped_text_report_never_imports_rich() -> None:
     assert completed.returncode == 0, completed.stderr
     assert completed.stderr.decode().endswith("rich not imported")
     assert completed.stdout.decode("utf-8") == render(replace(sample_result(), fail_on=FailOn.NEVER))
+
+
+def test_forced_colour_reaches_the_pipe_but_never_a_report_file(tmp_path: Path) -> None:
+    report = tmp_path / "report.txt"
+    environment = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO_ROOT), "FORCE_COLOR": "1", "TERM": "xterm-256color"}
+    command = [sys.executable, "-m", "auditor", str(SAMPLE_PYTHON), str(SAMPLE_ELIXIR), "--fail-on", "never"]
+    command += ["--no-cache", "--output", str(report)]
+    completed = subprocess.run(command, capture_output=True, env=environment, cwd=REPO_ROOT, check=False)
+    assert completed.returncode == 0, completed.stderr
+    piped = completed.stdout.decode("utf-8")
+    assert "\x1b[1;31m" in piped  # P1 in bold red
+    assert "\x1b" not in report.read_text(encoding="utf-8")
+    assert ANSI_STYLE.sub("", piped) == report.read_text(encoding="utf-8")
