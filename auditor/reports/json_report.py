@@ -130,9 +130,9 @@ def dumps(value: Any) -> str:
     library's encoder does not run in C once it indents, and took three quarters of the report's time.
 
     The bytes are the same for any document of this module: the two spell floats apart only below 1e-4
-    (`1e-05` against `0.00001`), and every float here is rounded to two decimals. What orjson refuses
-    (a lone surrogate, as a file name that is not UTF-8 decodes to) goes to the standard library, which
-    writes it as is.
+    (`1e-05` against `0.00001`) and for NaN, and every float here is a count's ratio rounded to two
+    decimals at most. What orjson refuses (a lone surrogate, as a file name that is not UTF-8 decodes to;
+    an integer beyond 64 bits) goes to the standard library, which writes it as is.
     """
     try:
         return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode("utf-8")
