@@ -22,7 +22,7 @@ def main() -> NoReturn:
     """The console entry point. A Ctrl-C at any moment, the report half printed or half written included,
     ends the run with one line on stderr and exit code 130."""
     arguments = sys.argv[1:]
-    if arguments == ["--version"]:  # what the command prints for it, without loading the command
+    if arguments == ["--version"] and sys.stdout is not None:  # what the command prints, without loading it
         sys.stdout.write(f"parity-audit {__version__}\n")
         _flush_output()
         os._exit(0)

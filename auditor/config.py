@@ -85,9 +85,10 @@ class Settings:
         """The configured checkout of one side, checked only when it is used, so a command line overriding
         a checkout the file names (one that exists on another machine) does not fail on it."""
         path = self.python if side == "python" else self.elixir
-        if path is not None:
-            result_cache.observe(path)
-        if path is not None and not path.is_dir():
+        if path is None:
+            return None
+        result_cache.observe(path)
+        if not path.is_dir():
             key = f"{_key_name(self.table, side)} in {self.source}"
             raise UsageError(f"The {side.capitalize()} checkout {path} ({key}) does not exist or is not a directory.")
         return path

@@ -96,7 +96,7 @@ def _first_line(stderr: bytes) -> str:
 def _has_git_directory(root: Path) -> bool:
     """Whether a `.git` is in `root` or above it: without one, asking git would cost a process for nothing."""
     directory = os.path.realpath(root)
-    # Every step of the real path is a probe: a symlink moved elsewhere changes the directories looked in.
+    # Which directories are looked in depends on the symlinks on the way: the real path is checked again too.
     result_cache.observe_real_path(root, directory)
     while True:
         result_cache.observe(os.path.join(directory, ".git"))

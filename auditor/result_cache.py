@@ -258,16 +258,20 @@ def _python_files(folder: str, relative: str = "") -> Iterator[tuple[str, os.sta
 
 
 def _code_folders() -> list[str]:
+    """The package's folder, and the rule catalog's when it lies elsewhere: it installs as auditor.rules, inside
+    the package, but an editable install maps it to the checkout's rules/ through a finder of its own."""
     package = os.path.dirname(os.path.abspath(__file__))
     folders = [package]
-    # The rule catalog installs as auditor.rules: inside the package, or (an editable install) the checkout's rules/.
-    from importlib.util import find_spec
-
-    rules = find_spec("auditor.rules")
-    if rules is not None and rules.origin is not None:
-        catalog = os.path.dirname(os.path.abspath(rules.origin))
-        if not catalog.startswith(package + os.sep):
-            folders.append(catalog)
+    # What importlib.util.find_spec does, without importing it (and contextlib, functools...) into every run.
+    for finder in sys.meta_path:
+        find_spec = getattr(finder, "find_spec", None)
+        rules = find_spec("auditor.rules", [package]) if find_spec is not None else None
+        if rules is not None:
+            if rules.origin is not None:
+                catalog = os.path.dirname(os.path.abspath(rules.origin))
+                if not catalog.startswith(package + os.sep):
+                    folders.append(catalog)
+            break
     return folders
 
 
@@ -594,7 +598,9 @@ def _teed(stream: object, descriptor: int, recording: _Recording) -> io.TextIOWr
     if not isinstance(raw, io.FileIO) or raw.fileno() != descriptor:
         return None
     stream.flush()
-    tee = _Tee(raw, descriptor, recording)
+    # A raw file of its own: the stream replaced may be closed once nothing refers to it (sys.__stdout__ does
+    # for the interpreter's own, but not for one a caller put in its place), and with it the raw file it holds.
+    tee = _Tee(io.FileIO(descriptor, "wb", closefd=False), descriptor, recording)
     binary: io.RawIOBase | io.BufferedWriter = tee if raw is buffer else io.BufferedWriter(tee)
     return io.TextIOWrapper(
         binary,  # type: ignore[arg-type]

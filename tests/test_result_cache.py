@@ -332,10 +332,13 @@ def test_the_default_directory_is_the_one_platformdirs_names(monkeypatch: pytest
     assert result_cache.default_cache_dir() == user_cache_dir("parity-audit")
 
 
-def test_the_check_imports_nothing_beyond_the_interpreters_start() -> None:
+def test_the_check_imports_nothing_beyond_the_interpreters_start(tmp_path: Path) -> None:
+    # -S: a bare interpreter, without what site-packages' .pth files load (an editable install's finder
+    # imports pathlib, importlib.util...); os and stat are what site itself always imports.
     probe = (
-        f"import sys; sys.path.insert(0, {str(REPO_ROOT)!r}); before = set(sys.modules); "
-        "import auditor.result_cache; print(sorted(set(sys.modules) - before))"
+        f"import os, stat, sys; sys.path.insert(0, {str(REPO_ROOT)!r}); before = set(sys.modules); "
+        f"import auditor.result_cache as cache; cache.replay(['--cache-dir', {str(tmp_path)!r}]); "
+        "print(sorted(set(sys.modules) - before))"
     )
-    completed = subprocess.run([sys.executable, "-I", "-c", probe], capture_output=True, text=True, check=True)
-    assert completed.stdout.strip() == "['_blake2', 'auditor', 'auditor.result_cache']"
+    completed = subprocess.run([sys.executable, "-S", "-c", probe], capture_output=True, text=True, check=True)
+    assert completed.stdout.strip() == "['__future__', '_blake2', 'auditor', 'auditor.result_cache']"
