@@ -76,6 +76,7 @@ Listing = tuple[tuple[str, str], ...] | str
 Command = tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...], int | None, bytes]
 """argv, the variables unset and set, the exit code (None: it could not start) and stdout."""
 
+
 class _Recording:
     """What this run looked at and wrote, for the entry it may store."""
 
@@ -325,6 +326,7 @@ def _interpreter() -> Iterator[str]:
     yield sys.executable
     yield sys.version
     yield repr(sys.flags)
+    yield repr((sys.warnoptions, sys._xoptions))  # -W decides which warnings reach stderr
     # An installed or upgraded package changes its site-packages folder's modification time. The working
     # directory (first on the path under `python -m`) is left out: every report written there would change it.
     working = os.getcwd()
@@ -644,6 +646,7 @@ def finish(code: int) -> None:
 def _evict(folder: str) -> None:
     """Deletes the entries used longest ago while there are too many or they are too large."""
     import contextlib
+
     entries = []
     with os.scandir(folder) as found:
         for entry in found:

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,19 +35,28 @@ def _seconds(command: list[str], environment: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
-def side_by_side(command: list[str], runs: int, environment: dict[str, str]) -> tuple[float, float, list[float]]:
-    """Medians of the command and of a bare start, run in turn, and each turn's ratio."""
+def side_by_side(
+    command: list[str], runs: int, environment: dict[str, str], before: Callable[[], None]
+) -> tuple[list[float], list[float]]:
+    """The command's and a bare start's seconds, run in turn; `before` runs ahead of each run of the command."""
     measured, bare = [], []
     for _ in range(runs):
+        before()
         measured.append(_seconds(command, environment))
         bare.append(_seconds(BARE, environment))
-    return statistics.median(measured), statistics.median(bare), [m / b for m, b in zip(measured, bare, strict=True)]
+    return measured, bare
 
 
-def _line(what: str, command: list[str], runs: int, environment: dict[str, str]) -> str:
-    measured, bare, ratios = side_by_side(command, runs, environment)
-    turns = ", ".join(f"{ratio:.1f}x" for ratio in ratios)
-    return f"| {what} | {measured * 1000:.0f} | {bare * 1000:.0f} | {measured / bare:.1f}x | {turns} |"
+def _line(
+    what: str, command: list[str], runs: int, environment: dict[str, str], before: Callable[[], None] = lambda: None
+) -> str:
+    measured, bare = side_by_side(command, runs, environment, before)
+    turns = ", ".join(f"{m / b:.1f}x" for m, b in zip(measured, bare, strict=True))
+    extra = statistics.median(m - b for m, b in zip(measured, bare, strict=True))
+    return (
+        f"| {what} | {statistics.median(measured) * 1000:.0f} | {statistics.median(bare) * 1000:.0f} | "
+        f"{extra * 1000:.0f} | {statistics.median(measured) / statistics.median(bare):.1f}x | {turns} |"
+    )
 
 
 def _warm(pair: Pair, cache: Path, environment: dict[str, str]) -> list[str]:
@@ -59,6 +69,20 @@ def _warm(pair: Pair, cache: Path, environment: dict[str, str]) -> list[str]:
     if served != uncached.stdout:
         raise SystemExit("the warm run's report differs from an uncached run's")
     return command
+
+
+def _committed(pair: Pair, environment: dict[str, str]) -> Pair:
+    """A copy of the pair with each side a git checkout of one commit: a work-tree run then asks git which commit
+    it is, and so does the check of a whole result."""
+    copy = Pair(
+        pair.types, pair.python.with_name("git-python"), pair.elixir.with_name("git-elixir"), pair.files, pair.megabytes
+    )
+    for source, checkout in ((pair.python, copy.python), (pair.elixir, copy.elixir)):
+        shutil.copytree(source, checkout)
+        git = ["git", "-C", str(checkout), "-c", "user.name=bench", "-c", "user.email=bench@example.com"]
+        for arguments in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "bench"]):
+            subprocess.run([*git, *arguments], env=environment, check=True, capture_output=True)
+    return copy
 
 
 def main() -> None:
@@ -81,9 +105,23 @@ def main() -> None:
             f"interpreter); median of {arguments.runs} runs each, the two run in turn "
             f"(`python bench/warm.py --runs {arguments.runs}`):",
             "",
-            "| run | ms | bare ms | ratio | ratio turn by turn |",
-            "|---|---:|---:|---:|---|",
+            "| run | ms | bare ms | ms more | ratio | ratio turn by turn |",
+            "|---|---:|---:|---:|---:|---|",
             _line("re-run, nothing changed, cache warm", warm, arguments.runs, environment),
+            _line(
+                "the same, whole results deleted first (per-file cache only)",
+                warm,
+                arguments.runs,
+                environment,
+                lambda: shutil.rmtree(work / "cache" / "results", ignore_errors=True),
+            ),
+        ]
+        if shutil.which("git") is not None:
+            in_git = _warm(_committed(pair, environment), work / "cache", environment)
+            lines.append(
+                _line("re-run, nothing changed, both sides git checkouts", in_git, arguments.runs, environment)
+            )
+        lines += [
             _line("`--version`", [*AUDIT, "--version"], arguments.runs, environment),
             _line("`--help`", help_command, arguments.runs, environment),
         ]
