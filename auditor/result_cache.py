@@ -326,7 +326,7 @@ def _interpreter() -> Iterator[str]:
     yield sys.executable
     yield sys.version
     yield repr(sys.flags)
-    yield repr((sys.warnoptions, sys._xoptions))  # -W decides which warnings reach stderr
+    yield repr(sys.warnoptions)  # -W decides which warnings reach stderr (sys.flags holds what -X changes)
     # An installed or upgraded package changes its site-packages folder's modification time. The working
     # directory (first on the path under `python -m`) is left out: every report written there would change it.
     working = os.getcwd()
