@@ -134,9 +134,11 @@ def _edit_unseen_by_stat(path: Path) -> None:
 
 
 def _move_config_to_pyproject(workspace: Path) -> None:
+    """The config moves into pyproject.toml, where it also keeps Job unpaired."""
     dotfile = workspace / ".parity-audit.toml"
     if dotfile.is_file():
-        (workspace / "pyproject.toml").write_text("[tool.parity-audit]\n" + dotfile.read_text())
+        moved = "[tool.parity-audit]\n" + dotfile.read_text() + 'unpaired = ["Job"]\n'
+        (workspace / "pyproject.toml").write_text(moved)
         dotfile.unlink()
 
 
@@ -156,7 +158,7 @@ CHANGES: dict[str, Change] = {
     "package marker deleted": lambda w: (w / "python/sdk/__init__.py").unlink(missing_ok=True),
     "port edited": lambda w: _edit(w / "elixir/lib/sdk/types/job.ex", "name: String.t()", "name: integer()"),
     "port file renamed": lambda w: _rename(w / "elixir/lib/sdk/types/job.ex", "work.ex"),
-    "config edited": lambda w: _edit(w / ".parity-audit.toml", 'fail-on = "P1"', 'fail-on = "never"'),
+    "config edited": lambda w: _edit(w / ".parity-audit.toml", 'fail-on = "P1"', 'exclude-type = ["Status"]'),
     "config moved into pyproject.toml": _move_config_to_pyproject,
 }
 """Each change applies after any other: one whose file an earlier change removed does nothing."""
@@ -182,9 +184,26 @@ def _same_as_fresh(workspace: Path, options: tuple[str, ...]) -> bool:
 @pytest.mark.parametrize("change", list(CHANGES))
 def test_a_change_is_seen_and_then_served(tmp_path: Path, change: str) -> None:
     workspace = _workspace(tmp_path)
-    assert _same_as_fresh(workspace, ())
+    report = ("--format", "json")
+    assert _same_as_fresh(workspace, report)
+    before = fresh(workspace, *report)
     CHANGES[change](workspace)
-    assert _same_as_fresh(workspace, ())
+    assert _same_as_fresh(workspace, report)
+    assert fresh(workspace, *report) != before  # the change shows: a stale answer would have been caught
+
+
+@pytest.mark.parametrize(
+    "added", [pytest.param("python/sdk/_shared.py", id="module"), pytest.param("python/sdk/__init__.py", id="package")]
+)
+def test_a_file_added_where_resolution_looked_and_found_none_is_seen(tmp_path: Path, added: str) -> None:
+    workspace = _workspace(tmp_path)
+    text = (workspace / added).read_text()
+    (workspace / added).unlink()
+    assert _same_as_fresh(workspace, ("--format", "json"))
+    without = fresh(workspace, "--format", "json")
+    (workspace / added).write_text(text)
+    assert _same_as_fresh(workspace, ("--format", "json"))
+    assert fresh(workspace, "--format", "json") != without
 
 
 def test_each_option_set_is_its_own_entry(tmp_path: Path) -> None:
