@@ -89,15 +89,18 @@ class _Recording:
         self.real_paths: dict[str, str] = {}
         self.commands: list[Command] = []
         self.files: list[tuple[str, bytes]] = []
-        self.chunks: list[tuple[int, bytes]] = []
-        """What reached file descriptors 1 and 2, in order."""
+        self.pieces: list[tuple[int, list[bytes]]] = []
+        """What reached file descriptors 1 and 2, in order: each stretch of one descriptor's writes."""
         self.cacheable = True
 
     def output(self, descriptor: int, data: bytes) -> None:
-        if self.chunks and self.chunks[-1][0] == descriptor:
-            self.chunks[-1] = (descriptor, self.chunks[-1][1] + data)
+        if self.pieces and self.pieces[-1][0] == descriptor:
+            self.pieces[-1][1].append(data)
         else:
-            self.chunks.append((descriptor, data))
+            self.pieces.append((descriptor, [data]))
+
+    def chunks(self) -> list[tuple[int, bytes]]:
+        return [(descriptor, b"".join(pieces)) for descriptor, pieces in self.pieces]
 
 
 _recording: _Recording | None = None
@@ -624,7 +627,7 @@ def finish(code: int) -> None:
         recording.real_paths,
         recording.commands,
         recording.files,
-        recording.chunks,
+        recording.chunks(),
         code,
     )
     # Observed before use: unchanged now, they were unchanged while the run used them.
