@@ -1,11 +1,19 @@
-"""The `parity-audit` command, also run as `python -m auditor`."""
+"""The `parity-audit` command, also run as `python -m auditor`.
+
+Until the whole-result cache has been asked, only what the interpreter loads at start is imported: a run
+it serves costs little more than starting Python.
+"""
+
+from __future__ import annotations
 
 import os
-import signal
 import sys
-from typing import NoReturn
 
-from auditor import parser_host
+from auditor import __version__, result_cache
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 EXIT_INTERRUPTED = 130
 
@@ -13,16 +21,29 @@ EXIT_INTERRUPTED = 130
 def main() -> NoReturn:
     """The console entry point. A Ctrl-C at any moment, the report half printed or half written included,
     ends the run with one line on stderr and exit code 130."""
+    arguments = sys.argv[1:]
+    if arguments == ["--version"] and sys.stdout is not None:  # what the command prints, without loading it
+        sys.stdout.write(f"parity-audit {__version__}\n")
+        _flush_output()
+        os._exit(0)
     try:
+        replayed = result_cache.replay(arguments)
+        if replayed is not None:
+            os._exit(replayed)
+        import signal
+
+        from auditor import parser_host
+
         parser_host.start()
         # Imported after the fork: the parser host imports the parsers while this process imports the CLI.
         from auditor.cli import run
 
-        code = run(sys.argv[1:])  # typer hands a Ctrl-C inside the command back as code 130
+        code = run(arguments)  # typer hands a Ctrl-C inside the command back as code 130
         if code != EXIT_INTERRUPTED:
             parser_host.release()
             _flush_output()  # the end of the report may still be on its way into a slow pipe: Ctrl-C counts here too
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # nothing is left to interrupt
+            result_cache.finish(code)
     except KeyboardInterrupt:
         code = EXIT_INTERRUPTED
     if code == EXIT_INTERRUPTED:
@@ -41,6 +62,8 @@ def _flush_output() -> None:
 
 
 def _end_interrupted() -> NoReturn:
+    import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not turn the ending into a traceback
     # The report is cut short anyway. What is still buffered for stdout goes nowhere, so a reader that stopped
     # reading cannot hold the process at exit, and one still reading sees the end of the output at once.
@@ -52,6 +75,8 @@ def _end_interrupted() -> NoReturn:
         sys.stderr.flush()
     except OSError:  # nobody reads stderr any more
         pass
+    from auditor import parser_host
+
     parser_host.release()
     # Under `python -m`, CPython ends the process with SIGINT instead of this exit code when the Ctrl-C
     # landed in code run from a string (as dataclass and namedtuple build their methods), even though it

@@ -12,6 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from auditor import result_cache
 from auditor.align import AUDITED_KINDS, KEEP_UNPAIRED, TypePair, align, unknown_pins
 from auditor.cache import SummaryCache
 from auditor.discovery import (
@@ -163,6 +164,7 @@ def _without_excluded(side: SideModel, patterns: Sequence[str]) -> SideModel:
 
 
 def _check_root(root: Path, language: str) -> None:
+    result_cache.observe(root)
     if not root.is_dir():
         raise UsageError(f"The {language} checkout {root} does not exist or is not a directory.")
 

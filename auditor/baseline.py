@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from auditor import __version__
+from auditor import __version__, result_cache
 from auditor.findings import Finding
 
 BASELINE_VERSION = 1
@@ -56,6 +56,7 @@ def baseline_document(findings: Iterable[Finding]) -> bytes:
 
 
 def read_baseline(path: Path) -> RecordedBaseline:
+    result_cache.observe(path)
     # Checked first: reading a FIFO named like the baseline would block forever.
     if not path.is_file():
         problem = "does not exist" if not path.exists() else "is not a regular file"

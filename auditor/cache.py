@@ -10,9 +10,7 @@ with the expected header and key, or whose pickle does not load into the expecte
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
-import importlib.util
 import pickle
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,32 +18,15 @@ from typing import TypeVar
 
 from auditor import __version__
 from auditor.output_file import write_output
+from auditor.result_cache import code_stamp
 
 _FORMAT = b"parity-audit-cache-5\n"
 Entry = TypeVar("Entry")
 
 
-def _rule_catalog_folder() -> Path:
-    spec = importlib.util.find_spec("auditor.rules")  # located without importing every rule
-    assert spec is not None and spec.origin is not None
-    return Path(spec.origin).parent
-
-
-@functools.cache
-def _code_stamp() -> str:
-    """The size and modification time of every module of the tool and its rule catalog: an entry made by
-    other code (a development checkout edited since, an upgrade that kept the version) is never used."""
-    stamp = hashlib.sha256()
-    for package in (Path(__file__).parent, _rule_catalog_folder()):
-        for source in sorted(package.rglob("*.py")):
-            status = source.stat()
-            stamp.update(f"{source.relative_to(package)}\0{status.st_size}\0{status.st_mtime_ns}\0".encode())
-    return stamp.hexdigest()
-
-
 def _digest(parts: Iterable[str], data: bytes = b"") -> str:
     digest = hashlib.sha256()
-    for part in (_FORMAT.decode(), __version__, _code_stamp(), *parts):
+    for part in (_FORMAT.decode(), __version__, code_stamp(), *parts):
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
     digest.update(data)
     return digest.hexdigest()

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from auditor import __version__
+from auditor import __version__, result_cache
 from auditor.audit import AuditOptions, AuditResult, UsageError, run_audit
 from auditor.config import Settings, find_settings
 from auditor.extraction import default_jobs
@@ -98,7 +98,10 @@ def list_rules() -> str:
 def _baseline_to_read(baseline: Path | None, write_baseline: Path | None) -> Path | None:
     """The baseline the run compares with. A run that writes one adopts the baseline: the file the config
     names may not exist yet, and then there is nothing to compare with."""
-    if baseline is not None and write_baseline is not None and not (baseline.exists() or baseline.is_symlink()):
+    if baseline is None or write_baseline is None:
+        return baseline
+    result_cache.observe(baseline)
+    if not (baseline.exists() or baseline.is_symlink()):
         return None
     return baseline
 
@@ -421,6 +424,7 @@ def _write_file(path: Path, what: str, data: bytes) -> None:
         write_output(path, data)
     except OSError as error:
         raise UsageError(f"cannot write {what} {path}: {error.strerror or error}.") from None
+    result_cache.wrote(path, data)
 
 
 def _print_report(result: AuditResult, output_format: OutputFormat, shown: ReportOptions) -> None:
@@ -481,6 +485,8 @@ def fix(
     """Print the Elixir code that closes the missing-type, missing-field and missing-literal gaps as a diff."""
     from auditor.fix import plan_fix, unified_diff, write_plan  # only the fix command needs them
 
+    result_cache.uncacheable()  # the patch reads more of the port than the audit observes
+
     inputs = _Inputs(
         python_checkout, elixir_checkout, python_include, elixir_include, map_, exclude_type, python_rev,
         no_infer, jobs, cache_dir, no_cache, config,
@@ -509,6 +515,8 @@ def fix(
 def _command_for(arguments: Sequence[str]) -> tuple[typer.Typer, list[str]]:
     """`fix` as the first argument runs the fix command, unless it names a directory: then it is the Python
     checkout of an audit, as it always was."""
-    if arguments and arguments[0] == FIX_COMMAND and not Path(FIX_COMMAND).is_dir():
-        return fix_app, list(arguments[1:])
+    if arguments and arguments[0] == FIX_COMMAND:
+        result_cache.observe(FIX_COMMAND)
+        if not Path(FIX_COMMAND).is_dir():
+            return fix_app, list(arguments[1:])
     return app, list(arguments)

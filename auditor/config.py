@@ -14,6 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
+from auditor import result_cache
 from auditor.align import KEEP_UNPAIRED
 from auditor.audit import UsageError
 from auditor.findings import FailOn, Ignore, OutOfScope, Severity
@@ -84,7 +85,10 @@ class Settings:
         """The configured checkout of one side, checked only when it is used, so a command line overriding
         a checkout the file names (one that exists on another machine) does not fail on it."""
         path = self.python if side == "python" else self.elixir
-        if path is not None and not path.is_dir():
+        if path is None:
+            return None
+        result_cache.observe(path)
+        if not path.is_dir():
             key = f"{_key_name(self.table, side)} in {self.source}"
             raise UsageError(f"The {side.capitalize()} checkout {path} ({key}) does not exist or is not a directory.")
         return path
@@ -93,13 +97,16 @@ class Settings:
 def find_settings(config: Path | None) -> Settings:
     """The settings of `config`, else of the config file in the current directory, else empty ones."""
     if config is not None:
+        result_cache.observe(config)
         if not config.is_file():
             raise UsageError(f"The config file {config} does not exist or is not a file.")
         return read_settings(config)
     dotfile = Path(CONFIG_FILE)
+    result_cache.observe(dotfile)
     if dotfile.is_file():
         return read_settings(dotfile)
     pyproject = Path(PYPROJECT_FILE)
+    result_cache.observe(pyproject)
     if pyproject.is_file():
         text, document = _load(pyproject)
         table = _pyproject_table(pyproject, document)

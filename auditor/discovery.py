@@ -14,6 +14,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from auditor import result_cache
+
 PYTHON_SKIPPED_DIRS = frozenset({"tests", "test", "docs", "examples", ".venv", "venv", "build", "dist"})
 ELIXIR_SKIPPED_DIRS = frozenset({"deps", "_build", "test"})
 PYTHON_SUFFIXES = (".py",)
@@ -37,12 +39,16 @@ def is_walked(directory_name: str, skipped_dirs: frozenset[str]) -> bool:
 
 
 def _walk(root: Path, suffixes: tuple[str, ...], skipped_dirs: frozenset[str]) -> Iterator[str]:
+    # Each directory is observed before os.walk lists it: the root now, a subdirectory when its parent is yielded.
+    result_cache.observe_listing(root)
     for directory, subdirs, filenames in os.walk(root, followlinks=False):
         subdirs[:] = sorted(
             name
             for name in subdirs
             if is_walked(name, skipped_dirs) and not os.path.islink(os.path.join(directory, name))
         )
+        for name in subdirs:
+            result_cache.observe_listing(os.path.join(directory, name))
         relative_dir = Path(directory).relative_to(root)
         for filename in sorted(filenames):
             if filename.endswith(suffixes) and _is_regular_file(os.path.join(directory, filename)):
@@ -87,6 +93,7 @@ def elixir_sources(root: Path, includes: Sequence[str] = ()) -> Sources:
     if includes:
         return _selected(root, everything, includes)
     sources = tuple(path for path in everything if path.endswith(".ex"))
+    result_cache.observe(root / "lib")
     if (root / "lib").is_dir():
         sources = tuple(path for path in sources if path.startswith("lib/"))
     return Sources(root, sources, everything)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from auditor import parser_host
+from auditor import parser_host, result_cache
 from auditor.cache import SummaryCache, loads
 
 Summary = TypeVar("Summary")
@@ -139,6 +139,7 @@ class SummaryStore(Generic[Summary]):
         """The file's bytes; None for anything but a readable regular file (a FIFO would block forever),
         which the front end's own reader then turns into a diagnostic."""
         target = self.root / path
+        result_cache.observe(target)
         try:
             if not target.is_file():
                 return None

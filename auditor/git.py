@@ -22,6 +22,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from auditor import result_cache
 from auditor.discovery import is_walked
 from auditor.model import SideModel
 
@@ -63,13 +64,22 @@ class Commit:
     """The branch checked out in the work tree, or the branch a revision names; None otherwise."""
 
 
+_SETTINGS = {
+    "GIT_OPTIONAL_LOCKS": "0",  # not even the index's stat cache is refreshed
+    "GIT_NO_LAZY_FETCH": "1",  # a partial clone must not fetch a missing blob into the repository
+}
+
+
+def _git_command(root: Path, *arguments: str) -> list[str]:
+    return ["git", "-C", str(root), *arguments]
+
+
 def _git(root: Path, *arguments: str, stdin: int, stdout: int, stderr: int) -> subprocess.Popen[bytes]:
     environment = {name: value for name, value in os.environ.items() if name not in _REPOSITORY_VARIABLES}
-    environment["GIT_OPTIONAL_LOCKS"] = "0"  # not even the index's stat cache is refreshed
-    environment["GIT_NO_LAZY_FETCH"] = "1"  # a partial clone must not fetch a missing blob into the repository
+    environment.update(_SETTINGS)
     # A session of its own: Ctrl-C reaches parity-audit alone, which then stops git itself.
     return subprocess.Popen(
-        ["git", "-C", str(root), *arguments],
+        _git_command(root, *arguments),
         env=environment,
         stdin=stdin,
         stdout=stdout,
@@ -86,7 +96,10 @@ def _first_line(stderr: bytes) -> str:
 def _has_git_directory(root: Path) -> bool:
     """Whether a `.git` is in `root` or above it: without one, asking git would cost a process for nothing."""
     directory = os.path.realpath(root)
+    # Which directories are looked in depends on the symlinks on the way: the real path is checked again too.
+    result_cache.observe_real_path(root, directory)
     while True:
+        result_cache.observe(os.path.join(directory, ".git"))
         if os.path.lexists(os.path.join(directory, ".git")):
             return True
         parent = os.path.dirname(directory)
@@ -115,6 +128,8 @@ class _LogQuery:
             )
         except OSError:  # no git: not a git checkout as far as the report is concerned
             process = None
+            command = _git_command(root, *_LOG, commit, "--")
+            result_cache.observe_command(command, _REPOSITORY_VARIABLES, _SETTINGS, None, b"")
         return cls(process, revision)
 
     def __enter__(self) -> _LogQuery:
@@ -130,6 +145,11 @@ class _LogQuery:
         """The commit; None when git is missing, refuses the directory, or there is no commit yet."""
         if self._process is not None:
             output, _ = self._process.communicate()
+            arguments = self._process.args
+            assert isinstance(arguments, list)
+            result_cache.observe_command(
+                arguments, _REPOSITORY_VARIABLES, _SETTINGS, self._process.returncode, output
+            )
             if self._process.returncode == 0:
                 self._answer = self._parse(output)
             self._process = None
@@ -191,6 +211,7 @@ def opened(
             log = cleanup.enter_context(found)
             yield Tree(root, root, None, None, log)
             return
+        result_cache.uncacheable()  # the revision's files are read into a directory no later run sees
         what = f"revision {revision!r} of the {language} checkout {root}"
         directory = _directory_removed_by(cleanup)
         objects = cleanup.enter_context(_ObjectReader(root, what))

@@ -156,6 +156,6 @@ def test_entries_made_by_other_tool_code_are_never_used(monkeypatch: pytest.Monk
     import auditor.cache
 
     keys = (SummaryCache.key("python", "a.py", b"x = 1\n"), SummaryCache.derived_key("python-side", ["a"]))
-    monkeypatch.setattr(auditor.cache, "_code_stamp", lambda: "an edited checkout of the tool")
+    monkeypatch.setattr(auditor.cache, "code_stamp", lambda: "an edited checkout of the tool")
     edited = (SummaryCache.key("python", "a.py", b"x = 1\n"), SummaryCache.derived_key("python-side", ["a"]))
     assert edited[0] != keys[0] and edited[1] != keys[1]
