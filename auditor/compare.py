@@ -152,6 +152,11 @@ def _number_as_written(
 class _Walker:
     def __init__(self, context: Context) -> None:
         self.context = context
+        self.assumed: set[tuple[TypeExpr, TypeExpr]] = set()
+        """Pairs whose match is being decided further up: met again inside a recursive alias (a JSON-like
+        union of maps of itself), they are taken to match, as the recursion would conclude."""
+        self.mismatched: set[tuple[TypeExpr, TypeExpr]] = set()
+        """Pairs found not to match; a mismatch never rests on an assumption, so it holds for the walk."""
 
     def walk(self, python: TypeExpr, elixir: TypeExpr, depth: int) -> Iterator[Mismatch]:
         if depth > _EXPANSION_LIMIT or isinstance(python, Unknown) or isinstance(elixir, Unknown):
@@ -220,7 +225,21 @@ class _Walker:
             yield Mismatch(python, record)
 
     def _matches(self, python: TypeExpr, elixir: TypeExpr, depth: int) -> bool:
-        return next(self.walk(python, elixir, depth + 1), None) is None
+        # Without both sets, the members of a recursive union are compared again at every level, as many
+        # times as the union has members: exponential in the depth of the walk.
+        key = (python, elixir)
+        if key in self.assumed:
+            return True
+        if key in self.mismatched:
+            return False
+        self.assumed.add(key)
+        try:
+            matched = next(self.walk(python, elixir, depth + 1), None) is None
+        finally:
+            self.assumed.discard(key)
+        if not matched:
+            self.mismatched.add(key)
+        return matched
 
     def _unions_match(self, python: UnionOf, elixir: UnionOf, depth: int) -> bool:
         if literal_values(python) is not None and literal_values(elixir) is not None:

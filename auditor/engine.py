@@ -75,17 +75,18 @@ def run_rules(
     if needed is None:
         needed = reach(alignment).needed
     context = Context(alignment.python_types, alignment.elixir_types, alignment.counterparts, needed)
-    pair_rules = [rule for rule in catalog if rule.check_pair is not None]
-    type_rules = [rule for rule in catalog if rule.classify is not None]
-    replaced_by = {rule.slug: set(rule.replaces) for rule in catalog}
     findings: list[Finding] = []
     for pair in alignment.pairs:
-        found: list[Finding] = []
-        for rule in pair_rules:
-            assert rule.check_pair is not None
-            found.extend(rule.check_pair(pair, context))
-        if pair.python is not None and pair.elixir is not None:
-            found.extend(_type_findings(pair, type_rules, context))
-        if found:
-            findings.extend(finding for finding in _settle(found, replaced_by) if finding.rule not in disabled)
+        findings.extend(finding for finding in pair_findings(pair, catalog, context) if finding.rule not in disabled)
     return sorted(findings, key=Finding.sort_key)
+
+
+def pair_findings(pair: TypePair, catalog: Sequence[Rule], context: Context) -> list[Finding]:
+    """What every rule says of one aligned pair, precedence settled (disabled rules included)."""
+    found: list[Finding] = []
+    for rule in catalog:
+        if rule.check_pair is not None:
+            found.extend(rule.check_pair(pair, context))
+    if pair.python is not None and pair.elixir is not None:
+        found.extend(_type_findings(pair, [rule for rule in catalog if rule.classify is not None], context))
+    return _settle(found, {rule.slug: set(rule.replaces) for rule in catalog}) if found else []

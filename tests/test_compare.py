@@ -32,6 +32,7 @@ from auditor.model import (
     Ref,
     TupleOf,
     TypeDef,
+    TypeExpr,
     TypeKind,
     UnionOf,
     Unknown,
@@ -178,3 +179,21 @@ def test_number_is_compatible_with_a_python_number_inside_a_union_too() -> None:
     # Without a number member on the Python side, the integer and float members are still extra.
     assert differences(union_of([STR, DATETIME]), number_or_date, CONTEXT) != []
     assert differences(union_of([FLOAT, STR]), union_of([INT, STR]), CONTEXT) != []
+
+
+def _recursive_union(side: str, leaf: TypeExpr) -> TypeDef:
+    """`Inc = list[int] | dict[int, Inc | bool] | dict[str, Inc | bool] | leaf`: a union of maps of itself."""
+    own = Ref(f"{side}.Inc")
+    value = UnionOf((own, BOOL))
+    target = UnionOf((ListOf(INT), MapOf(INT, value), MapOf(STR, value), leaf))
+    return TypeDef(f"{side}.Inc", "Inc", TypeKind.UNION, HERE, target=target, module=side)
+
+
+def test_a_recursive_union_is_compared_once_per_pair_of_members() -> None:
+    # Unpaired, the references are expanded at every level: without remembering what is being compared
+    # and what already failed, this walk would be exponential in the expansion limit.
+    python = _recursive_union("sdk", STR)
+    for elixir, matches in ((_recursive_union("Api", STR), True), (_recursive_union("Api", FLOAT), False)):
+        context = Context({python.qualname: python}, {elixir.qualname: elixir}, {})
+        found = differences(Ref(python.qualname), Ref(elixir.qualname), context)
+        assert found == ([] if matches else [Mismatch(python.target, elixir.target)])

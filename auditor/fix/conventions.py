@@ -1,14 +1,15 @@
 """Stage 7a: how the port writes its types, read from the modules the alignment paired.
 
 A generated module or field follows the majority of the port's own paired types; where the port shows no
-habit, the form that ports the Python type exactly is used (`DateTime.t()`, string-literal unions).
+habit, the form that ports the Python type exactly is used (`DateTime.t()`, string-literal unions). The
+exact forms are also what the fix falls back to where the audit flags the port's habit (`vet`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import PurePosixPath
 from typing import TypeVar
@@ -18,6 +19,9 @@ from auditor.elixir import EnumSite, StructSite
 from auditor.model import DATETIME, STR, AtomSet, LiteralOf, TypeKind, snake_case, split_none
 
 Habit = TypeVar("Habit")
+
+EXACT_DATETIME = "DateTime.t()"
+DEFAULT_CONVERTERS = ("to_api", "from_api")
 
 
 class LiteralStyle(StrEnum):
@@ -38,9 +42,16 @@ class Conventions:
     """Enums as atom unions (else as unions of their wire strings)."""
     enum_converters: tuple[str, str] | None
     """The functions an atom enum converts with, (atom -> wire, wire -> atom), when the port writes them."""
+    converter_names: tuple[str, str]
+    """The names converters get where the fix writes them without the port's habit: the pair most of the
+    port's enums with converters use, else `DEFAULT_CONVERTERS`."""
     datetime: str
     """The typespec a Python datetime gets."""
     literals: LiteralStyle
+
+    def exact(self) -> Conventions:
+        """The same layout with the type forms that port the Python types exactly."""
+        return replace(self, datetime=EXACT_DATETIME, literals=LiteralStyle.STRINGS)
 
 
 def _majority(votes: Iterable[Habit], otherwise: Habit) -> Habit:
@@ -93,6 +104,7 @@ def detect(pairs: Iterable[TypePair], sites: Mapping[str, StructSite | EnumSite]
         derive_json_encoder=_majority((site.derives_json_encoder for site in struct_sites), True),
         atom_enums=_majority(atom_votes, False),
         enum_converters=_majority(with_converters, None) if 2 * len(with_converters) > len(converters) else None,
-        datetime=_majority(datetime_votes, "DateTime.t()"),
+        converter_names=_majority(with_converters, DEFAULT_CONVERTERS),
+        datetime=_majority(datetime_votes, EXACT_DATETIME),
         literals=_majority(literal_votes, LiteralStyle.STRINGS),
     )

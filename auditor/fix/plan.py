@@ -1,15 +1,19 @@
 """Stage 7c: the edits that close the port's gaps, planned from an audit and the port's own sources.
 
 Only additive edits: text inserted at the byte offsets the Elixir front end records for a struct's lists
-(`auditor.elixir.sites`), and new files for missing types. A gap that cannot be closed that way without
-guessing (a struct built in a macro, a type or default with no Elixir form, a hand-written encoder that
-decides the wire keys) is listed in `not_placed` instead.
+(`auditor.elixir.sites`), and new files for missing types. Every field and module is written in the port's
+habit unless the audit would flag that form (`vet`); then in the nearest form it would not flag. A gap
+that cannot be closed that way without guessing (a struct built in a macro, a type or default with no
+Elixir form, a hand-written encoder that decides the wire keys, a type every form of which the audit
+flags) is listed in `not_placed` instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
+from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
 from auditor.align import FieldPair, TypePair, needed_missing_types
@@ -18,6 +22,7 @@ from auditor.elixir import EnumSite, StructSite, read_module_sites
 from auditor.findings import Finding
 from auditor.fix.conventions import LiteralStyle, detect
 from auditor.fix.render import TypeWriter, Unplaceable, atom, elixir_string, struct_default
+from auditor.fix.vet import UNREADABLE, Vetter
 from auditor.model import STR, AtomSet, Field, LiteralOf, TypeDef, TypeKind, references, simple_name, snake_case
 
 FIXED_RULES = frozenset({"missing-type", "missing-field", "missing-literal"})
@@ -81,6 +86,8 @@ class _Planner:
         self.sites = self._read_sites()
         self.conventions = detect(self.pairs.values(), self.sites)
         self.plan_result = FixPlan()
+        self.atom_enums_created: frozenset[str] = frozenset()
+        """The new enum modules written as atoms (their values, in a field's default, are atoms too)."""
 
     def _read_sites(self) -> dict[str, StructSite | EnumSite]:
         sites: dict[str, StructSite | EnumSite] = {}
@@ -98,14 +105,14 @@ class _Planner:
 
     def plan(self) -> FixPlan:
         findings = [finding for finding in self.result.findings if finding.rule in FIXED_RULES]
-        created = self._plan_types([f for f in findings if f.rule == "missing-type"])
+        created, vetter = self._plan_types([f for f in findings if f.rule == "missing-type"])
         fields: dict[tuple[str, str], list[Finding]] = {}
         for finding in findings:
             if finding.rule != "missing-type":
                 fields.setdefault(finding.pair, []).append(finding)
-        writer = self._writer(created)
+        writers = self._writers(created)
         for key in sorted(fields):
-            self._plan_fields(self.pairs[key], fields[key], writer, created)
+            self._plan_fields(self.pairs[key], fields[key], writers, vetter)
         return self.plan_result
 
     # Modules -----------------------------------------------------------------------------------------
@@ -115,16 +122,27 @@ class _Planner:
             return f"{elixir.module}.t()"
         return f"{elixir.module}.{elixir.name}()"
 
-    def _writer(self, created: Mapping[str, str]) -> TypeWriter:
+    def _writers(self, created: Mapping[str, str]) -> tuple[TypeWriter, ...]:
+        """The port's habit first, then the exact forms (when they differ): a field takes the first form
+        the audit would not flag."""
         modules = {
             pair.python.qualname: self._reference(pair.elixir)
             for pair in self.pairs.values()
             if pair.python is not None and pair.elixir is not None
         }
         modules.update({qualname: f"{module}.t()" for qualname, module in created.items()})
-        return TypeWriter(self.conventions, self.python_types, modules)
+        forms = dict.fromkeys([self.conventions, self.conventions.exact()])
+        return tuple(TypeWriter(conventions, self.python_types, modules) for conventions in forms)
 
-    def _atom_modules(self, created: Mapping[str, str]) -> frozenset[str]:
+    def _vetter(self, created: Mapping[str, str]) -> Vetter:
+        counterparts = {
+            pair.python.qualname: pair.elixir.qualname
+            for pair in self.pairs.values()
+            if pair.python is not None and pair.elixir is not None
+        }
+        return Vetter(self.python_types, self.result.elixir.by_qualname(), {**counterparts, **created})
+
+    def _atom_modules(self, atom_enums_created: Iterable[str]) -> frozenset[str]:
         """Python types whose values are atoms in the port: its atom enums, and new enums written as atoms."""
         atoms = {
             pair.python.qualname
@@ -133,12 +151,11 @@ class _Planner:
             and pair.elixir is not None
             and (isinstance(pair.elixir.target, AtomSet) or isinstance(self.sites.get(pair.elixir.qualname), EnumSite))
         }
-        if self.conventions.atom_enums:
-            atoms.update(q for q in created if _enum_values(self.python_types[q]) is not None)
-        return frozenset(atoms)
+        return frozenset(atoms.union(atom_enums_created))
 
-    def _plan_types(self, findings: list[Finding]) -> dict[str, str]:
-        """Creates a module for each missing type to port; returns Python qualname -> new module."""
+    def _plan_types(self, findings: list[Finding]) -> tuple[dict[str, str], Vetter]:
+        """Creates a module for each missing type to port; returns Python qualname -> new module, and a
+        vetter that knows the new modules."""
         needed = needed_missing_types(self.pairs.values(), self.python_types)
         taken_modules = {typedef.qualname for typedef in self.result.elixir.types}
         candidates: dict[str, tuple[Finding, str, str]] = {}
@@ -164,15 +181,7 @@ class _Planner:
         # every remaining module renders.
         while True:
             created = {qualname: module for qualname, (_, module, _) in candidates.items()}
-            writer = self._writer(created)
-            atom_modules = self._atom_modules(created)
-            texts: dict[str, str] = {}
-            failed: dict[str, str] = {}
-            for qualname, (_, module, _) in candidates.items():
-                try:
-                    texts[qualname] = self._module_text(self.python_types[qualname], module, writer, atom_modules)
-                except Unplaceable as reason:
-                    failed[qualname] = str(reason)
+            texts, failed, vetter = self._render(created)
             if not failed:
                 break
             for qualname, reason in failed.items():
@@ -181,7 +190,52 @@ class _Planner:
         for qualname, (finding, _, path) in candidates.items():
             self.plan_result.new_files[path] = texts[qualname]
             self.plan_result.fixed.append(finding)
-        return created
+        return created, vetter
+
+    def _render(self, created: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str], Vetter]:
+        """One attempt at every new module (Python qualname -> module): the texts that render, why the
+        others do not, and a vetter that knows the rendered modules.
+
+        A module is vetted after the new enums and aliases it refers to, which the audit expands into it.
+        One that refers to a module failing in this attempt waits for the next, where the reference itself
+        is the reason it fails.
+        """
+        writers, vetter = self._writers(created), self._vetter(created)
+        texts: dict[str, str] = {}
+        failed: dict[str, str] = {}
+        atom_enums: set[str] = set()
+        for qualname in self._in_dependency_order(created):
+            python = self.python_types[qualname]
+            if not failed.keys().isdisjoint(_refers_to(python)):
+                continue
+            try:
+                if (values := _enum_values(python)) is not None:
+                    text, as_atoms = self._enum_module(python, values, created[qualname], writers[0], vetter)
+                    if as_atoms:
+                        atom_enums.add(qualname)
+                else:
+                    atom_modules = self._atom_modules(atom_enums)
+                    text = self._module_text(python, created[qualname], writers, vetter, atom_modules)
+            except Unplaceable as reason:
+                failed[qualname] = str(reason)
+                continue
+            texts[qualname] = text
+            vetter = vetter.learned(text)
+        self.atom_enums_created = frozenset(atom_enums)
+        return texts, failed, vetter
+
+    def _in_dependency_order(self, created: Mapping[str, str]) -> list[str]:
+        """Enums (whether their values are atoms decides how a struct's default names one), then aliases,
+        each after the aliases it refers to, then structs (which refer to each other by name only)."""
+        types = [self.python_types[qualname] for qualname in created]
+        enums = [python.qualname for python in types if _enum_values(python) is not None]
+        structs = [python.qualname for python in types if python.kind is TypeKind.STRUCT]
+        aliases = [python.qualname for python in types if python.qualname not in {*enums, *structs}]
+        graph = {q: {r for r in _refers_to(self.python_types[q]) if r in aliases and r != q} for q in aliases}
+        # Mutually recursive aliases keep their order: each is vetted as far as the others are known by then.
+        with suppress(CycleError):
+            aliases = list(TopologicalSorter(graph).static_order())
+        return [*enums, *aliases, *structs]
 
     def _referenced_modules(self) -> dict[str, str]:
         """Last segment -> the module the port's typespecs already name but nothing defines: a type the
@@ -199,20 +253,49 @@ class _Planner:
             named.setdefault(simple_name(qualname), qualname)
         return named
 
-    def _module_text(
-        self, python: TypeDef, module: str, writer: TypeWriter, atom_modules: frozenset[str]
-    ) -> str:
+    @staticmethod
+    def _module(python: TypeDef, module: str, body: list[str]) -> str:
         doc = elixir_string(f"Port of {python.qualname} ({python.location.path}:{python.location.line}).")
-        head = [f"defmodule {module} do", f"  @moduledoc {doc}", ""]
-        if python.kind is TypeKind.STRUCT:
-            fields = [self._new_field(item, writer, atom_modules, _is_tag(item)) for item in python.fields]
-            body = self._typed_struct(fields) if self.conventions.typed_struct else self._defstruct(fields)
-        elif (values := _enum_values(python)) is not None:
-            body = self._enum(values, writer)
-        else:
+        return "\n".join([f"defmodule {module} do", f"  @moduledoc {doc}", "", *body, "end", ""])
+
+    def _module_text(
+        self,
+        python: TypeDef,
+        module: str,
+        writers: tuple[TypeWriter, ...],
+        vetter: Vetter,
+        atom_modules: frozenset[str],
+    ) -> str:
+        """A struct or alias module; raises `Unplaceable` when the audit would flag each form of it."""
+        if python.kind is not TypeKind.STRUCT:
             assert python.target is not None
-            body = [f"  @type t :: {writer.typespec(python.target)}"]
-        return "\n".join([*head, *body, "end", ""])
+            bodies = [[f"  @type t :: {writer.typespec(python.target)}"] for writer in writers]
+            return _first_clean(vetter, python, module, [self._module(python, module, body) for body in bodies])
+        fields = [
+            self._new_field(python, item, module, writers, vetter, atom_modules, _is_tag(item))
+            for item in python.fields
+        ]
+        body = self._typed_struct(fields) if self.conventions.typed_struct else self._defstruct(fields)
+        # Each field is vetted alone; the module as a whole must pass too.
+        return _first_clean(vetter, python, module, [self._module(python, module, body)])
+
+    def _enum_module(
+        self, python: TypeDef, values: tuple[str | int | bool, ...], module: str, writer: TypeWriter, vetter: Vetter
+    ) -> tuple[str, bool]:
+        """The enum module in the port's habit, or else the nearest form the audit would not flag: atoms with
+        converters, then a union of the wire values; and whether its values are atoms."""
+        conventions = self.conventions
+        strings = [value for value in values if isinstance(value, str)]
+        as_strings = ([f"  @type t :: {writer.literals(values, LiteralStyle.STRINGS)}"], False)
+        if len(strings) != len(values):
+            forms = [as_strings]
+        else:
+            with_converters = (_atom_enum(strings, conventions.enum_converters or conventions.converter_names), True)
+            habit = _atom_enum(strings, conventions.enum_converters) if conventions.atom_enums else as_strings[0]
+            forms = [(habit, conventions.atom_enums), with_converters, as_strings]
+        texts = [self._module(python, module, body) for body, _ in forms]
+        text = _first_clean(vetter, python, module, texts)
+        return text, forms[texts.index(text)][1]
 
     def _derive(self) -> list[str]:
         return ["  @derive Jason.Encoder"] if self.conventions.derive_json_encoder else []
@@ -236,38 +319,44 @@ class _Planner:
         lines += [f"    {_typed_field(item, enforced_by_default=False)}" for item in fields]
         return [*lines, "  end"]
 
-    def _enum(self, values: tuple[str | int | bool, ...], writer: TypeWriter) -> list[str]:
-        conventions = self.conventions
-        strings = [value for value in values if isinstance(value, str)]
-        if not conventions.atom_enums or len(strings) != len(values):
-            return [f"  @type t :: {writer.literals(values, LiteralStyle.STRINGS)}"]
-        lines = [f"  @type t :: {' | '.join(atom(value) for value in strings)}"]
-        if conventions.enum_converters is None:
-            return lines
-        encoder, decoder = conventions.enum_converters
-        lines += ["", f"  @spec {encoder}(t()) :: String.t()"]
-        lines += [f"  def {encoder}({atom(value)}), do: {elixir_string(value)}" for value in strings]
-        lines += ["", f"  @spec {decoder}(String.t()) :: t()"]
-        lines += [f"  def {decoder}({elixir_string(value)}), do: {atom(value)}" for value in strings]
-        return lines
-
     # Fields ------------------------------------------------------------------------------------------
 
     def _new_field(
-        self, python: Field, writer: TypeWriter, atom_modules: frozenset[str], discriminator: bool
+        self,
+        owner: TypeDef,
+        python: Field,
+        module: str,
+        writers: tuple[TypeWriter, ...],
+        vetter: Vetter,
+        atom_modules: frozenset[str],
+        discriminator: bool,
     ) -> _NewField:
-        if discriminator:
-            # A single-value tag is a string field defaulting to the tag, as the audit accepts it.
-            return _NewField(python, writer.typespec(STR, python.nullable), struct_default(python.default, False))
-        typespec = writer.typespec(python.type, python.nullable)
-        default = struct_default(python.default, writer.renders_atoms(python.type, atom_modules))
-        return _NewField(python, typespec, default)
+        """The field in the first form (the port's habit, then the exact one) that the audit would not flag
+        on `module`; raises `Unplaceable` when it would flag each."""
+        candidates: list[_NewField] = []
+        for writer in writers:
+            if discriminator:
+                # A single-value tag is a string field defaulting to the tag, as the audit accepts it.
+                typespec, default = writer.typespec(STR, python.nullable), struct_default(python.default, False)
+            else:
+                typespec = writer.typespec(python.type, python.nullable)
+                default = struct_default(python.default, writer.renders_atoms(python.type, atom_modules))
+            if (candidate := _NewField(python, typespec, default)) not in candidates:
+                candidates.append(candidate)
+        objections: dict[str, None] = {}
+        for candidate in candidates:
+            alone = "\n".join([f"defmodule {module} do", *self._defstruct([candidate]), "end", ""])
+            found = vetter.field_objections(owner, python, module, alone)
+            if not found:
+                return candidate
+            objections.update(dict.fromkeys(found))
+        raise Unplaceable(_objected(tuple(objections)))
 
     def _not_placed(self, where: str, reason: str) -> None:
         self.plan_result.not_placed.append(NotPlaced(where, reason))
 
     def _plan_fields(
-        self, pair: TypePair, findings: list[Finding], writer: TypeWriter, created: Mapping[str, str]
+        self, pair: TypePair, findings: list[Finding], writers: tuple[TypeWriter, ...], vetter: Vetter
     ) -> None:
         assert pair.elixir is not None
         elixir = pair.elixir
@@ -278,7 +367,7 @@ class _Planner:
             self._not_placed(names, f"{elixir.qualname} is not declared by a defstruct or typedstruct it can extend")
             return
         hand_written = elixir.encoder or elixir.decoder
-        atom_modules = self._atom_modules(created)
+        atom_modules = self._atom_modules(self.atom_enums_created)
         new_fields: list[tuple[_NewField, Finding]] = []
         wire_only: list[tuple[str, Finding]] = []
         for finding in findings:
@@ -294,7 +383,7 @@ class _Planner:
                 what = hand_written.function if hand_written is not None else "Jason.Encoder implementation"
                 self._not_placed(where, f"{elixir.qualname}'s hand-written {what} would have to carry it")
                 continue
-            new_field = self._placeable(field_pair, finding, site, writer, atom_modules)
+            new_field = self._placeable(pair, field_pair, finding, site, writers, vetter, atom_modules)
             if new_field is not None:
                 new_fields.append((new_field, finding))
         path = elixir.location.path
@@ -305,14 +394,16 @@ class _Planner:
 
     def _placeable(
         self,
+        pair: TypePair,
         field_pair: FieldPair,
         finding: Finding,
         site: StructSite,
-        writer: TypeWriter,
+        writers: tuple[TypeWriter, ...],
+        vetter: Vetter,
         atom_modules: frozenset[str],
     ) -> _NewField | None:
         python = field_pair.python
-        assert python is not None
+        assert python is not None and pair.python is not None
         where = f"{finding.type_name}.{python.name}"
         if site.typed_struct and site.typed_fields is None:
             self._not_placed(where, f"the typedstruct block of {site.module} has no field to add it after")
@@ -327,10 +418,48 @@ class _Planner:
             self._not_placed(where, f"@enforce_keys of {site.module} is not a literal list")
             return None
         try:
-            return self._new_field(python, writer, atom_modules, discriminator=finding.rule == "missing-literal")
+            return self._new_field(
+                pair.python, python, site.module, writers, vetter, atom_modules, finding.rule == "missing-literal"
+            )
         except Unplaceable as reason:
             self._not_placed(where, str(reason))
             return None
+
+
+def _refers_to(python: TypeDef) -> set[str]:
+    expressions = [item.type for item in python.fields] if python.kind is TypeKind.STRUCT else [python.target]
+    return {qualname for expr in expressions if expr is not None for qualname in references(expr)}
+
+
+def _atom_enum(values: list[str], converters: tuple[str, str] | None) -> list[str]:
+    """An enum as an atom union, with clauses giving each atom its wire string and back when `converters`
+    names the two functions (the Elixir front end reads them as the enum's wire values)."""
+    lines = [f"  @type t :: {' | '.join(atom(value) for value in values)}"]
+    if converters is None:
+        return lines
+    encoder, decoder = converters
+    lines += ["", f"  @spec {encoder}(t()) :: String.t()"]
+    lines += [f"  def {encoder}({atom(value)}), do: {elixir_string(value)}" for value in values]
+    lines += ["", f"  @spec {decoder}(String.t()) :: t()"]
+    lines += [f"  def {decoder}({elixir_string(value)}), do: {atom(value)}" for value in values]
+    return lines
+
+
+def _objected(objections: tuple[str, ...]) -> str:
+    if UNREADABLE in objections:
+        return "the Elixir front end cannot read the code the fix would write for it"
+    return f"the audit would report {', '.join(objections)} on every form the fix can write for it"
+
+
+def _first_clean(vetter: Vetter, python: TypeDef, module: str, texts: list[str]) -> str:
+    """The first module text the audit would not flag; raises `Unplaceable` when it flags each."""
+    objections: dict[str, None] = {}
+    for text in dict.fromkeys(texts):
+        found = vetter.objections(python, module, text)
+        if not found:
+            return text
+        objections.update(dict.fromkeys(found))
+    raise Unplaceable(_objected(tuple(objections)))
 
 
 def _is_tag(python: Field) -> bool:
