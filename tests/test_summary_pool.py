@@ -81,3 +81,13 @@ def test_few_files_whose_parser_is_not_loaded_here_are_left_to_the_workers(tmp_p
     assert last[1] != os.getpid()
     assert all(store.load(path)[1] != os.getpid() for path in FILES)
     assert _summarized(tmp_path) == len(FILES)
+
+
+def test_a_file_outside_the_submitted_ones_goes_to_a_worker_when_the_parser_is_not_loaded_here(tmp_path: Path) -> None:
+    store = _store(tmp_path, FILES, parser_loaded=lambda: False)
+    with SummaryPool(2) as pool:
+        pool.submit(store, sorted(FILES)[:-1])
+        extra = store.load("lib/file59.ex")
+        assert extra[1] != os.getpid()
+    assert all(store.load(path)[1] != os.getpid() for path in FILES)
+    assert _summarized(tmp_path) == len(FILES)
