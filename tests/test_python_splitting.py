@@ -241,16 +241,17 @@ def _python_store(root: Path) -> SummaryStore[PythonFileSummary]:
 
 @pytest.fixture
 def small_splits(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every file of a few hundred bytes is split, in parts of about a hundred."""
+    """Every file of a few hundred bytes is split, in parts of about a hundred bytes."""
     monkeypatch.setattr(extraction, "SPLIT_ABOVE_BYTES", 300)
-    monkeypatch.setattr(extraction, "SMALLEST_PART_BYTES", 100)
+    monkeypatch.setattr(extraction, "PART_BYTES", 100)
 
 
 @pytest.mark.usefixtures("small_splits")
-def test_a_pool_gives_a_split_file_the_summary_of_the_whole(tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_pool_gives_a_split_file_the_summary_of_the_whole(tmp_path: Path, jobs: int) -> None:
     root = write_tree(tmp_path / "sdk", {"pkg/edges.py": EDGES, "pkg/broken.py": BROKEN, "pkg/small.py": "x = 1\n"})
     store = _python_store(root)
-    with SummaryPool(2) as pool:
+    with SummaryPool(jobs) as pool:
         pool.submit(store, ["pkg/broken.py", "pkg/edges.py", "pkg/small.py"])
         assert store.load("pkg/edges.py") == summarize_python("pkg/edges.py", EDGES.encode())
     assert store.load("pkg/small.py") == summarize_python("pkg/small.py", b"x = 1\n")
@@ -259,8 +260,17 @@ def test_a_pool_gives_a_split_file_the_summary_of_the_whole(tmp_path: Path) -> N
     assert diagnostic == summarize_python("pkg/broken.py", BROKEN.encode()).problem
 
 
-@pytest.mark.usefixtures("small_splits")
+def _json_report(tmp_path: Path, jobs: str) -> bytes:
+    output = tmp_path / "report.json"
+    arguments = [SAMPLE_PYTHON, SAMPLE_ELIXIR, "--format", "json", "--fail-on", "never", "--no-cache", "--jobs", jobs]
+    result = invoke(*arguments, "--output", output)
+    assert result.exit_code == 0, result.output
+    return output.read_bytes()
+
+
 def test_findings_are_byte_identical_with_files_split(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = _json_report(tmp_path, "1")
+    assert json.loads(whole)["findings"]
     split_files: list[int] = []
 
     def counted(data: bytes, part_size: int) -> list[SourcePart] | None:
@@ -269,13 +279,9 @@ def test_findings_are_byte_identical_with_files_split(tmp_path: Path, monkeypatc
         return parts
 
     monkeypatch.setattr(audit, "split_source", counted)
-    reports = {}
+    monkeypatch.setattr(extraction, "SPLIT_ABOVE_BYTES", 300)
+    monkeypatch.setattr(extraction, "PART_BYTES", 100)
     for jobs in ("1", "2"):
-        output = tmp_path / f"jobs-{jobs}.json"
-        result = invoke(SAMPLE_PYTHON, SAMPLE_ELIXIR, "--format", "json", "--fail-on", "never", "--no-cache",
-                        "--jobs", jobs, "--output", output)
-        assert result.exit_code == 0, result.output
-        reports[jobs] = output.read_bytes()
-    assert sum(count > 1 for count in split_files) >= 3
-    assert reports["1"] == reports["2"]
-    assert json.loads(reports["2"])["findings"]
+        split_files.clear()
+        assert _json_report(tmp_path, jobs) == whole
+        assert sum(count > 1 for count in split_files) >= 3
