@@ -226,7 +226,7 @@ def test_a_split_module_summarizes_as_the_whole(body: list[str], part_size: int,
 PYTHON_SPLITTER = Splitter(split_source, summarize_python_part, merge_parts)
 
 
-def _python_store(root: Path) -> SummaryStore[PythonFileSummary]:
+def _python_store(root: Path, parser_loaded: bool) -> SummaryStore[PythonFileSummary]:
     return SummaryStore(
         root,
         "Python",
@@ -234,7 +234,7 @@ def _python_store(root: Path) -> SummaryStore[PythonFileSummary]:
         summarize_python,
         lambda path: PythonFileSummary(path),
         None,
-        parser_loaded=lambda: False,
+        parser_loaded=lambda: parser_loaded,
         splitter=PYTHON_SPLITTER,
     )
 
@@ -247,10 +247,11 @@ def small_splits(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("small_splits")
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_a_pool_gives_a_split_file_the_summary_of_the_whole(tmp_path: Path, jobs: int) -> None:
+@pytest.mark.parametrize(("jobs", "parser_loaded"), [(1, True), (2, False), (2, True)])
+def test_a_pool_gives_a_split_file_the_summary_of_the_whole(tmp_path: Path, jobs: int, parser_loaded: bool) -> None:
+    """With the parser loaded here, this process takes parts no worker has started; without, only workers parse."""
     root = write_tree(tmp_path / "sdk", {"pkg/edges.py": EDGES, "pkg/broken.py": BROKEN, "pkg/small.py": "x = 1\n"})
-    store = _python_store(root)
+    store = _python_store(root, parser_loaded)
     with SummaryPool(jobs) as pool:
         pool.submit(store, ["pkg/broken.py", "pkg/edges.py", "pkg/small.py"])
         assert store.load("pkg/edges.py") == summarize_python("pkg/edges.py", EDGES.encode())
