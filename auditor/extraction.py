@@ -210,13 +210,15 @@ class SummaryStore(Generic[Summary]):
             self.progress(self.language, count)
 
     def load(self, path: str) -> Summary:
-        """The file's summary: waited for if a worker has it, parsed here if neither a worker nor the cache does."""
+        """The file's summary: waited for if a worker has it; if neither a worker nor the cache does, parsed
+        here, or by a worker ahead of the queue when this process has not loaded the parser."""
         if path in self.summaries:
             return self.summaries[path]
         if path not in self._in_flight and path not in self._unloaded:
             for item in self.pending([path]):
                 if self.pool is not None and self.pool.running and not self.worth_parsing_here():
-                    # A file only needed to resolve a name: a worker has the parser loaded already.
+                    # A file only needed to resolve a name: loading the parser here for it costs more than
+                    # waiting for a worker to parse it.
                     self.pool.submit_first(self, item)
                 else:
                     self.finish(item, self.summarize_here(item))
