@@ -76,8 +76,8 @@ def main() -> None:
     floor = median["floor"]
     lines = [
         f"One Python module of {len(text.encode()) / 1_000_000:.2f} MB ({text.count(chr(10) + 'class ')} classes) "
-        f"and its Elixir port ({pair.files} files, {pair.megabytes:.1f} MB in all), cold, median of "
-        f"{arguments.runs} runs in turn:",
+        f"and its Elixir port ({pair.files} files and {pair.megabytes:.1f} MB of source on both sides), cold, "
+        f"median of {arguments.runs} runs in turn:",
         "",
         "| run | seconds | ratio to floor | peak MB |",
         "|---|---:|---:|---:|",
