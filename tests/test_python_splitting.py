@@ -211,7 +211,7 @@ def statements(draw: st.DrawFn) -> str:
 @given(
     body=st.lists(statements(), min_size=2, max_size=25),
     part_size=st.integers(min_value=1, max_value=300),
-    newline=st.sampled_from(["\n", "\r\n"]),
+    newline=st.sampled_from(["\n", "\r\n", "\r"]),
 )
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_a_split_module_summarizes_as_the_whole(body: list[str], part_size: int, newline: str) -> None:
