@@ -424,10 +424,10 @@ def _write_file(path: Path, what: str, data: bytes) -> None:
 
 
 def _print_report(result: AuditResult, output_format: OutputFormat, shown: ReportOptions) -> None:
-    if output_format is OutputFormat.TEXT and sys.stdout.isatty():
-        from auditor.reports.text_report import show  # rich, only for the report that needs it
+    if output_format is OutputFormat.TEXT:
+        from auditor.reports.text_report import write_report  # the one report whose output depends on stdout
 
-        show(result, shown)
+        write_report(result, shown, sys.stdout)
     else:
         sys.stdout.write(renderer(output_format.value)(result, shown))
 

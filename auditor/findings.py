@@ -26,7 +26,10 @@ class Severity(StrEnum):
     @property
     def rank(self) -> int:
         """0 is the most severe; sorting by rank lists P0 first and info last."""
-        return list(Severity).index(self)
+        return _SEVERITY_RANKS[self]
+
+
+_SEVERITY_RANKS = {severity: rank for rank, severity in enumerate(Severity)}
 
 
 class FailOn(StrEnum):

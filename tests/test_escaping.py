@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import sys
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ from rich.console import Console
 from auditor.audit import AuditOptions, run_audit
 from auditor.reports import ReportOptions
 from auditor.reports.text_report import render_to
+from auditor.reports.untrusted import replace_unsafe
 from tests.bad_input.corpus import run_cli
 from tests.conftest import write_tree
 
@@ -177,3 +180,27 @@ def test_bidirectional_controls_never_reach_a_report(tmp_path: Path, output_form
     text = run.stdout.decode("utf-8")
     assert "\u202e" not in text
     assert "admin\N{REPLACEMENT CHARACTER}gnp" in text.replace("\\", "")
+
+
+EXPLICIT_BIDI = {"LRE", "RLE", "PDF", "LRO", "RLO", "LRI", "RLI", "FSI", "PDI"}
+BIDI_MARKS = {"LEFT-TO-RIGHT MARK", "RIGHT-TO-LEFT MARK", "ARABIC LETTER MARK"}
+
+
+def _unsafe(character: str) -> bool:
+    """Controls, surrogates, line and paragraph separators, and what reorders or marks bidirectional text."""
+    return (
+        unicodedata.category(character) in ("Cc", "Cs", "Zl", "Zp")
+        or unicodedata.bidirectional(character) in EXPLICIT_BIDI
+        or unicodedata.name(character, "") in BIDI_MARKS
+    )
+
+
+@pytest.mark.parametrize("kept", ["", "\t\n", "\t\r\n"])
+def test_every_unsafe_code_point_but_the_kept_ones_is_replaced(kept: str) -> None:
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    expected = "".join(
+        "\N{REPLACEMENT CHARACTER}" if _unsafe(character) and character not in kept else character
+        for character in every
+    )
+    assert replace_unsafe(every, kept) == expected
+    assert [replace_unsafe(character, kept) for character in every] == list(expected)

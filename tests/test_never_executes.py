@@ -13,7 +13,7 @@ from tests.bad_input.corpus import CliRun, run_cli
 from tests.conftest import write_tree
 
 # Python modules whose import would shadow what the tool itself imports, were the checkout on sys.path.
-SHADOWING_MODULES = ("typer", "rich", "libcst", "pathspec", "tree_sitter", "json", "click")
+SHADOWING_MODULES = ("typer", "rich", "libcst", "pathspec", "tree_sitter", "json", "orjson", "click")
 
 
 def _python_marker(marker: Path) -> str:

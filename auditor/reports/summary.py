@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from auditor.align import How, TypePair
 from auditor.audit import AuditResult, Status, TypeStatus
@@ -179,7 +180,7 @@ class WorkItem:
     reached_from: int
     findings: tuple[Finding, ...]
 
-    @property
+    @cached_property
     def worst(self) -> Severity:
         return min((finding.severity for finding in self.findings), key=lambda severity: severity.rank)
 
