@@ -26,13 +26,14 @@ from auditor.discovery import (
 )
 from auditor.elixir import ElixirFileSummary, extract_elixir, read_elixir_summary, summarize_elixir
 from auditor.engine import run_rules
-from auditor.extraction import SummaryPool, SummaryStore
+from auditor.extraction import Splitter, SummaryPool, SummaryStore
 from auditor.findings import BaselineStatus, FailOn, Finding, Ignore, OutOfScope, Severity, Suppressed
 from auditor.git import RevisionError, Tree, opened
 from auditor.model import Diagnostic, Location, SideModel, TypeDef
 from auditor.progress import ProgressListener
 from auditor.python import extract_python, summarize_python
-from auditor.python.summary import PythonFileSummary, summarize_file
+from auditor.python.splitting import merge_parts, split_source
+from auditor.python.summary import PythonFileSummary, summarize_file, summarize_python_part
 from auditor.python.summary import parser_loaded as python_parser_loaded
 from auditor.reach import NOTHING_REACHED, Reach, reach
 from auditor.resolution_cache import KeptResolutions
@@ -266,6 +267,7 @@ def _audit(
         advanced,
         comments[0].notice,
         python_parser_loaded,
+        Splitter(split_source, summarize_python_part, merge_parts),
     )
     elixir_store = SummaryStore(
         elixir_tree.directory,

@@ -185,3 +185,31 @@ def test_the_hosted_run_reports_what_a_run_without_a_pool_reports() -> None:
     hosted = subprocess.run([*command, "--jobs", "2"], capture_output=True, check=True).stdout
     alone = subprocess.run([*command, "--jobs", "1"], capture_output=True, check=True).stdout
     assert hosted == alone and b'"rule"' in hosted
+
+
+def _imported_libcst(importtime: bytes) -> bool:
+    """Whether `python -X importtime` shows the process importing libcst."""
+    return any(line.split(b"|")[-1].strip() == b"libcst" for line in importtime.splitlines())
+
+
+def test_files_outside_the_includes_are_parsed_by_the_warm_workers_not_here(tmp_path: Path) -> None:
+    python = write_tree(tmp_path / "python", {
+        "pkg/__init__.py": "",
+        "pkg/types/__init__.py": "",
+        "pkg/base.py": "from pydantic import BaseModel\n\n\nclass Base(BaseModel):\n    inherited_field: int\n",
+        "pkg/types/thing.py": "from ..base import Base\n\n\nclass Thing(Base):\n    own: str\n",
+    })
+    elixir = write_tree(tmp_path / "elixir", {
+        "lib/pkg/types/thing.ex": (
+            "defmodule Pkg.Types.Thing do\n  defstruct [:own]\n  @type t :: %__MODULE__{own: String.t()}\nend\n"
+        ),
+    })
+    command = [sys.executable, "-X", "importtime", "-m", "auditor", str(python), str(elixir)]
+    command += ["--python-include", "pkg/types/**", "--no-cache", "--format", "json", "--fail-on", "never"]
+    hosted = subprocess.run([*command, "--jobs", "2"], capture_output=True, check=True)
+    alone = subprocess.run([*command, "--jobs", "1"], capture_output=True, check=True)
+    # The field comes from pkg/base.py, which no include selects: it was parsed to resolve the base class.
+    assert b"inherited_field" in hosted.stdout
+    assert hosted.stdout == alone.stdout
+    assert not _imported_libcst(hosted.stderr)
+    assert _imported_libcst(alone.stderr)

@@ -81,3 +81,38 @@ def test_few_files_whose_parser_is_not_loaded_here_are_left_to_the_workers(tmp_p
     assert last[1] != os.getpid()
     assert all(store.load(path)[1] != os.getpid() for path in FILES)
     assert _summarized(tmp_path) == len(FILES)
+
+
+def test_a_file_outside_the_submitted_ones_goes_to_a_worker_when_the_parser_is_not_loaded_here(tmp_path: Path) -> None:
+    store = _store(tmp_path, FILES, parser_loaded=lambda: False)
+    with SummaryPool(2) as pool:
+        pool.submit(store, sorted(FILES)[:-1])
+        extra = store.load("lib/file59.ex")
+        assert extra[1] != os.getpid()
+    assert all(store.load(path)[1] != os.getpid() for path in FILES)
+    assert _summarized(tmp_path) == len(FILES)
+
+
+def _summarize_logged(log: str, path: str, data: bytes) -> tuple[str, int, bytes]:
+    """A slow summarizer that notes each file it starts on, in any process."""
+    with open(log, "a", encoding="utf-8") as order:
+        order.write(f"{path}\n")
+    time.sleep(0.02)
+    return path, os.getpid(), data
+
+
+def _unreadable(path: str) -> tuple[str, int, bytes]:
+    return path, 0, b""
+
+
+def test_a_file_outside_the_submitted_ones_goes_ahead_of_those_no_worker_has_started(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "port", {path: data.decode() for path, data in FILES.items()})
+    log = tmp_path / "order.log"
+    summarize = partial(_summarize_logged, str(log))
+    store = SummaryStore(root, "Elixir", tuple, summarize, _unreadable, None, parser_loaded=lambda: False)
+    with SummaryPool(2) as pool:
+        pool.submit(store, sorted(FILES)[:-1])
+        store.load("lib/file59.ex")
+    order = log.read_text(encoding="utf-8").split()
+    assert sorted(order) == sorted(FILES)
+    assert order.index("lib/file59.ex") < order.index("lib/file58.ex")

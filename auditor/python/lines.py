@@ -30,26 +30,29 @@ INIT = "__init__"
 """The one method whose body is read: the attributes it sets are a plain class's fields."""
 
 
-def statement_lines(tree: cst.Module, logical: LogicalLines | None, stdlib_tree: StdlibTree) -> LineOf:
+def statement_lines(
+    tree: cst.Module, logical: LogicalLines | None, stdlib_tree: StdlibTree, first_line: int = 1
+) -> LineOf:
     """A function giving the first line of any statement at module level, in a class body or in a block
     of `if`/`try`/`with` statements; 1 when the line cannot be told. `logical` holds the logical lines of
-    the tree's text and `stdlib_tree` gives its `ast`.
+    the tree's text and `stdlib_tree` gives its `ast`; the text is the file's from line `first_line` on
+    (a part of a file split to be parsed in parallel), so its lines count from there.
 
     The table is built on the first question, so a file that binds no class or assignment (a package
     `__init__` of imports) never pays for it.
     """
-    table = functools.cache(lambda: _line_table(tree, logical, stdlib_tree))
+    table = functools.cache(lambda: _line_table(tree, logical, stdlib_tree, first_line - 1))
     return lambda node: table()(node)
 
 
-def _line_table(tree: cst.Module, logical: LogicalLines | None, stdlib_tree: StdlibTree) -> LineOf:
+def _line_table(tree: cst.Module, logical: LogicalLines | None, stdlib_tree: StdlibTree, offset: int) -> LineOf:
     lines = _LogicalLineCounter(logical.starts).lines_of(tree) if logical is not None else None
     if lines is None:
         lines = _paired_lines(tree, stdlib_tree())
     if lines is None:
-        return _positions(tree)
+        return _positions(tree, offset)
     table = lines
-    return lambda node: table.get(id(node), 1)
+    return lambda node: line + offset if (line := table.get(id(node))) is not None else 1
 
 
 class _Unplaceable(Exception):
@@ -197,13 +200,13 @@ def _paired_lines(tree: cst.Module, twin: ast.Module | None) -> dict[int, int] |
     return lines if paired else None
 
 
-def _positions(tree: cst.Module) -> LineOf:
+def _positions(tree: cst.Module, offset: int) -> LineOf:
     try:
         # Skipping the copy keeps node identity, so the summarizer's nodes have positions.
         positions = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
     except Exception:  # a line is not worth failing for
         return lambda node: 1
-    return lambda node: position.start.line if (position := positions.get(node)) is not None else 1
+    return lambda node: position.start.line + offset if (position := positions.get(node)) is not None else 1
 
 
 def _pair_block(

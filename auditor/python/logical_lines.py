@@ -30,7 +30,7 @@ _STRING_STAND_IN = "$"
 # Only how deep the brackets nest matters, not their kind: a file whose brackets do not match cannot parse.
 _ONE_KIND_OF_BRACKET = str.maketrans("[{]}", "(())")
 # The line breaks of Python's tokenizer (`str.splitlines` knows more, such as form feeds).
-_LINE_BREAK = re.compile(r"\r\n?|\n")
+LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def logical_lines(text: str) -> LogicalLines | None:
     if "'" in code or '"' in code or _holds_f_string(code):
         return None
     code = code.translate(_ONE_KIND_OF_BRACKET)
-    physical_lines = _LINE_BREAK.split(code) if "\r" in code else code.split("\n")
+    physical_lines = LINE_BREAK.split(code) if "\r" in code else code.split("\n")
     starts: list[int] = []
     longest_reach = 0
     depth = 0

@@ -8,9 +8,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import functools
-import io
 import re
-import tokenize
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +17,7 @@ import libcst as cst
 
 from auditor.model import Diagnostic
 from auditor.python.logical_lines import LogicalLines, logical_lines
+from auditor.python.splitting import decode
 
 StdlibTree = Callable[[], ast.Module | None]
 
@@ -42,14 +41,17 @@ class ParsedFile:
 def parse_source(path: str, data: bytes) -> ParsedFile:
     """Parses the bytes of the file at `path`; every failure (undecodable, invalid syntax) becomes a diagnostic."""
     try:
-        # Honours a PEP 263 coding cookie; anything without one must be UTF-8.
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        text = data.decode(encoding)
+        text = decode(data)
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         return _failure(path, line, f"cannot decode file as {error.encoding}: {error.reason}")
     except (SyntaxError, LookupError) as error:
         return _failure(path, 1, f"cannot decode file: {error}")
+    return parse_text(path, text)
+
+
+def parse_text(path: str, text: str) -> ParsedFile:
+    """Parses the decoded text of the file at `path`; invalid syntax becomes a diagnostic."""
     text, logical, stdlib_tree = _cut_bulky_data(text)
     try:
         return ParsedFile(text, cst.parse_module(text), logical_lines=logical, stdlib_tree=stdlib_tree)

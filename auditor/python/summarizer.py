@@ -11,7 +11,8 @@ from libcst.helpers import get_full_name_for_node
 
 from auditor.python.cst_to_syntax import SyntaxConverter
 from auditor.python.lines import INIT, LineOf, statement_lines
-from auditor.python.parsing import parse_source
+from auditor.python.parsing import ParsedFile, parse_source, parse_text
+from auditor.python.splitting import SourcePart
 from auditor.python.summary import (
     Assignment,
     ClassAssignment,
@@ -31,10 +32,18 @@ from auditor.python.summary import (
 
 
 def summarize_source(path: str, data: bytes) -> PythonFileSummary:
-    parsed = parse_source(path, data)
+    return _summarize_parsed(path, parse_source(path, data))
+
+
+def summarize_part(path: str, part: SourcePart) -> PythonFileSummary:
+    """The summary of one part of a split file, its lines counted as in the whole file."""
+    return _summarize_parsed(path, parse_text(path, part.text), part.first_line)
+
+
+def _summarize_parsed(path: str, parsed: ParsedFile, first_line: int = 1) -> PythonFileSummary:
     if parsed.tree is None:
         return PythonFileSummary(path, problem=parsed.problem)
-    line_of = statement_lines(parsed.tree, parsed.logical_lines, parsed.stdlib_tree)
+    line_of = statement_lines(parsed.tree, parsed.logical_lines, parsed.stdlib_tree, first_line)
     return _Summarizer(line_of).summarize(path, parsed.tree)
 
 

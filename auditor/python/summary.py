@@ -13,9 +13,13 @@ import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor.model import Diagnostic
 from auditor.python.syntax import Expr
+
+if TYPE_CHECKING:
+    from auditor.python.splitting import SourcePart
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,13 @@ def summarize_python(path: str, data: bytes) -> PythonFileSummary:
     from auditor.python.summarizer import summarize_source
 
     return summarize_source(path, data)
+
+
+def summarize_python_part(path: str, part: SourcePart) -> PythonFileSummary:
+    """Summarizes one part of the file at `path` that `split_source` cut; never raises."""
+    from auditor.python.summarizer import summarize_part
+
+    return summarize_part(path, part)
 
 
 def parser_loaded() -> bool:
