@@ -4,7 +4,9 @@ Measures, as the median of several runs each, parity-audit end to end as a proce
 off (cold), the floor (bench/floor.py: the same files parsed by libcst and tree-sitter alone), and
 peak RSS; then `--jobs 1` against `--jobs 2` on the largest pair, and a cached re-run with one file
 changed on the 1,000-type pair; and, on the 10,000-type pair, the alignment stage alone (bench/alignment.py).
-Prints a Markdown report (the content of bench/RESULTS.md).
+Then the benches that stand alone, each run as its own process and its lines appended: the runs that should
+cost a bare start (bench/warm.py), one 1 MB types module (bench/bigfile.py) and the reports of about 1,000
+findings (bench/reports.py). Prints a Markdown report (the content of bench/RESULTS.md).
 
 Usage: python bench/run.py [--sizes 100 1000 10000] [--runs 5] [--output bench/RESULTS.md]
 """
@@ -35,6 +37,8 @@ from tests.sdkgen import generate_spec, render_elixir, render_python, write_tree
 
 AUDIT = [sys.executable, "-m", "auditor"]
 FLOOR = [sys.executable, str(REPO / "bench" / "floor.py")]
+STANDALONE = (("warm.py", 7), ("bigfile.py", 5), ("reports.py", 7))
+"""The benches with their own script, each with the fewest runs its medians are worth."""
 PEAK_RSS_PROBE = (
     "import resource, subprocess, sys;"
     "code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL);"
@@ -93,6 +97,17 @@ def peak_megabytes(command: list[str]) -> float:
         [sys.executable, "-c", PEAK_RSS_PROBE, *command], capture_output=True, text=True, check=True
     )
     return int(probe.stdout.strip()) / 1024
+
+
+def standalone(script: str, runs: int) -> list[str]:
+    finished = subprocess.run(
+        [sys.executable, str(REPO / "bench" / script), "--runs", str(runs)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    return finished.stdout.rstrip("\n").splitlines()
 
 
 def audit_command(pair: Pair, *options: str) -> list[str]:
@@ -162,6 +177,8 @@ def main() -> None:
             lines += ["", *cached_rerun(pairs[1000], work / "cache", arguments.runs)]
         if 10000 in pairs:
             lines += ["", *alignment_report(10000, arguments.runs, roots=(pairs[10000].python, pairs[10000].elixir))]
+        for script, runs in STANDALONE:
+            lines += ["", *standalone(script, max(runs, arguments.runs))]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     report = "\n".join(lines) + "\n"
