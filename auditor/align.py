@@ -474,7 +474,7 @@ class _Scorer:
         return self._python_names(typedef)[0]
 
     def _python_names(self, typedef: TypeDef) -> tuple[frozenset[str], float]:
-        """A Python type's name words, and their total weight when inference has read the words' rarity."""
+        """A Python type's name words, and their total weight by rarity."""
         known = self._python_tokens.get(id(typedef))
         if known is None:
             tokens = self._tokens_of(typedef)
