@@ -384,12 +384,15 @@ def _fields_by_name(python: TypeDef, elixir: TypeDef) -> tuple[tuple[FieldPair, 
     paired as `pair_fields` pairs them and their unweighted shape, in one pass. None otherwise."""
     fields = python.fields
     by_name = dict(zip(map(_NAME, elixir.fields), elixir.fields, strict=True))
-    if not fields or len(by_name) != len(fields) or by_name.keys() != set(map(_NAME, fields)):
+    if not fields or len(by_name) != len(fields):
         return None
     agreeing = 0
     paired: list[FieldPair] = []
     for field in fields:
-        match = by_name[field.name]
+        # Each name found once, as many names as the struct's: the two have the same names.
+        match = by_name.pop(field.name, None)
+        if match is None:
+            return None
         agreeing += _same_class(field.type, match.type)
         paired.append(FieldPair(field, match))
     return tuple(paired), _PairedShape.of(len(fields), agreeing, len(fields), len(fields))
