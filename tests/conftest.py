@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,15 @@ SAMPLE_ELIXIR = REPO_ROOT / "sample_repos" / "elixir_sdk"
 
 
 _RUNNER = CliRunner()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cache_in_a_temporary_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A run without `--no-cache` or `--cache-dir` caches in the user's cache directory; in the tests it
+    is a temporary one (the tool's own processes inherit it), so the suite writes nothing elsewhere."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+        yield
 
 
 def with_default_sigint() -> None:

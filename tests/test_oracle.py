@@ -11,6 +11,7 @@ exactly the Elixir module or local type the port keeps it as, found the way its 
 (`alignment.how`), or with none when the port dropped it.
 
 Without renames, inference has nothing to find: the report is byte-identical with `--no-infer`.
+With a warm cache, per-file and whole-result, the report is byte-identical with a `--no-cache` run.
 
 `PARITY_ORACLE_EXAMPLES=5000` runs the nightly-size oracle: the same scenarios, seeded by
 `PARITY_ORACLE_SEED` (default 0), counted to the end instead of stopping at the first failure.
@@ -21,6 +22,8 @@ from __future__ import annotations
 import json
 import os
 import random
+import subprocess
+import sys
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -286,3 +289,29 @@ def test_nightly_oracle_counts_wrong_and_missed_pairs() -> None:
     run()
     print(tally.report())
     assert tally.failed == 0, tally.report()
+
+
+@pytest.fixture(scope="module")
+def warm_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache for every example: what earlier examples stored (the same generated files recur across
+    them, under other roots) is warm for the later ones."""
+    return tmp_path_factory.mktemp("oracle-cache")
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=SLOW_AND_LARGE)
+@given(scenarios())
+def test_a_warm_cache_changes_no_oracle_report(warm_cache: Path, scenario: tuple[Spec, list[Injection]]) -> None:
+    spec, injections = scenario
+    port, _ = inject(spec, injections)
+    with tempfile.TemporaryDirectory() as temporary:
+        root = Path(temporary)
+        python = write_tree(root / "py", render_python(spec))
+        elixir = write_tree(root / "ex", render_port(port, spec.package))
+        uncached = _audit(python, elixir, "--no-cache")
+        # As a user runs it, so that the second run is answered by the whole-result cache, which is
+        # consulted before the command line code this process would run.
+        command = [sys.executable, "-m", "auditor", str(python), str(elixir), "--format", "json"]
+        command += ["--fail-on", "never", "--cache-dir", str(warm_cache)]
+        for _ in ("filling the cache", "served by it"):
+            run = subprocess.run(command, capture_output=True, text=True, check=False)
+            assert (run.returncode, run.stdout) == (0, uncached), run.stderr
