@@ -8,7 +8,7 @@ shortest, and among the shortest the first in sorted order, so the same inputs g
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -117,23 +117,57 @@ def type_references(typedef: TypeDef, types: Mapping[str, TypeDef]) -> list[tupl
 
 
 def _reached_from(ported: Iterable[str], edges: Mapping[str, list[tuple[str, str]]]) -> dict[str, int]:
-    """For each ported type, how many other ported types reach it through fields, through any types."""
-    ported = frozenset(ported)
-    referrers: dict[str, set[str]] = defaultdict(set)
-    for source, targets in edges.items():
-        for _, target in targets:
-            referrers[target].add(source)
-    counts: dict[str, int] = {}
-    for qualname in sorted(ported):
-        seen = {qualname}
-        queue = deque([qualname])
-        while queue:
-            for referrer in referrers[queue.popleft()]:
-                if referrer not in seen:
-                    seen.add(referrer)
-                    queue.append(referrer)
-        counts[qualname] = len((seen - {qualname}) & ported)
-    return counts
+    """For each ported type, how many other ported types reach it through fields, through any types.
+
+    What reaches a type is a bitset (an int, a bit per type): its direct referrers and what reaches them.
+    Types are visited referrers first, so one pass settles every type outside a cycle; passes repeat until
+    nothing changes, which settles cycles too. A search from every ported type was quadratic: two
+    seconds at 10,000 types."""
+    targets = {source: sorted({target for _, target in found}) for source, found in edges.items()}
+    nodes = sorted(targets.keys() | {target for found in targets.values() for target in found})
+    bit = {node: 1 << index for index, node in enumerate(nodes)}
+    referrers: dict[str, list[str]] = defaultdict(list)
+    for source, found in targets.items():
+        for target in found:
+            referrers[target].append(source)
+    reaching = dict.fromkeys(nodes, 0)
+    order = _referrers_first(nodes, targets)
+    changed = True
+    while changed:
+        changed = False
+        for node in order:
+            reached = 0
+            for referrer in referrers[node]:
+                reached |= reaching[referrer] | bit[referrer]
+            if reached != reaching[node]:
+                reaching[node] = reached
+                changed = True
+    ported = sorted(ported)
+    ported_bits = sum(bit[qualname] for qualname in ported)
+    return {qualname: (reaching[qualname] & ported_bits & ~bit[qualname]).bit_count() for qualname in ported}
+
+
+def _referrers_first(nodes: Iterable[str], targets: Mapping[str, list[str]]) -> list[str]:
+    """The nodes in reverse post-order of a depth-first search: outside cycles, a node before its targets."""
+    order: list[str] = []
+    visited: set[str] = set()
+    for root in nodes:
+        if root in visited:
+            continue
+        visited.add(root)
+        stack = [(root, iter(targets.get(root, ())))]
+        while stack:
+            node, following = stack[-1]
+            for target in following:
+                if target not in visited:
+                    visited.add(target)
+                    stack.append((target, iter(targets.get(target, ()))))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    order.reverse()
+    return order
 
 
 def _grouped(unreached: Iterable[str], successors: Callable[[str], Iterable[str]]) -> tuple[UnportedGroup, ...]:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from auditor.audit import AuditOptions, run_audit
 from auditor.findings import OutOfScope, Severity
 from auditor.model import Location
-from auditor.reach import shortest_paths
+from auditor.reach import _reached_from, shortest_paths
 from auditor.reports import ReportOptions, json_report, markdown_report, sarif_report, text_report
 from tests.conftest import invoke, write_tree
 
@@ -237,3 +237,40 @@ def test_the_least_path_wins_among_equally_short_ones() -> None:
     assert paths["d"] == ("x", ("a", "d"))
     assert paths["e"] == ("x", ("a", "d", "e"))
     assert all(len(path) <= 3 for _, path in paths.values())
+
+
+def _reached_by_search(ported: list[str], edges: dict[str, list[tuple[str, str]]]) -> dict[str, int]:
+    """The definition, one search per ported type backwards along the edges."""
+    counts = {}
+    for qualname in ported:
+        seen, frontier = {qualname}, [qualname]
+        while frontier:
+            node = frontier.pop()
+            for source, found in edges.items():
+                if source not in seen and any(target == node for _, target in found):
+                    seen.add(source)
+                    frontier.append(source)
+        counts[qualname] = len((seen - {qualname}) & set(ported))
+    return counts
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=12).flatmap(
+        lambda size: st.tuples(
+            st.just([f"T{index}" for index in range(size)]),
+            st.lists(st.tuples(st.integers(0, size - 1), st.integers(0, size - 1)), max_size=3 * size),
+            st.sets(st.integers(0, size - 1)),
+        )
+    )
+)
+def test_how_many_ported_types_reach_each_one_matches_a_search_per_type(
+    graph: tuple[list[str], list[tuple[int, int]], set[int]],
+) -> None:
+    # Random graphs have self-references, cycles, diamonds and edges repeated under two field names.
+    names, links, ported_indexes = graph
+    edges: dict[str, list[tuple[str, str]]] = {name: [] for name in names}
+    for number, (source, target) in enumerate(links):
+        edges[names[source]].append((f"f{number % 2}", names[target]))
+    ported = sorted(names[index] for index in ported_indexes)
+    assert _reached_from(ported, edges) == _reached_by_search(ported, edges)
