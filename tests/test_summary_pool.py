@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator
 from functools import partial
@@ -93,26 +94,57 @@ def test_a_file_outside_the_submitted_ones_goes_to_a_worker_when_the_parser_is_n
     assert _summarized(tmp_path) == len(FILES)
 
 
-def _summarize_logged(log: str, path: str, data: bytes) -> tuple[str, int, bytes]:
-    """A slow summarizer that notes each file it starts on, in any process."""
+EXTRA = "lib/file59.ex"
+"""The file left out of the submitted ones, loaded while the workers are busy."""
+
+
+def _summarize_gated(log: str, gate: str, path: str, data: bytes) -> tuple[str, int, bytes]:
+    """A summarizer that notes each file it starts on, in any process; every file but `EXTRA` then waits
+    until the gate (a file) exists, so the workers stay busy until the test has loaded `EXTRA`."""
     with open(log, "a", encoding="utf-8") as order:
         order.write(f"{path}\n")
-    time.sleep(0.02)
+    if path != EXTRA:
+        _wait_until_exists(Path(gate))
     return path, os.getpid(), data
+
+
+def _wait_until_exists(path: Path, most_seconds: float = 120.0) -> None:
+    deadline = time.monotonic() + most_seconds
+    while not path.exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{path} was never created")
+        time.sleep(0.005)
 
 
 def _unreadable(path: str) -> tuple[str, int, bytes]:
     return path, 0, b""
 
 
-def test_a_file_outside_the_submitted_ones_goes_ahead_of_those_no_worker_has_started(tmp_path: Path) -> None:
+def test_a_file_outside_the_submitted_ones_goes_ahead_of_those_no_worker_has_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = write_tree(tmp_path / "port", {path: data.decode() for path, data in FILES.items()})
-    log = tmp_path / "order.log"
-    summarize = partial(_summarize_logged, str(log))
+    log, gate = tmp_path / "order.log", tmp_path / "gate"
+    summarize = partial(_summarize_gated, str(log), str(gate))
     store = SummaryStore(root, "Elixir", tuple, summarize, _unreadable, None, parser_loaded=lambda: False)
     with SummaryPool(2) as pool:
         pool.submit(store, sorted(FILES)[:-1])
-        store.load("lib/file59.ex")
+        # The gate opens once `EXTRA` is handed to the workers: until then no gated file can finish, so
+        # however fast or slow the machine, the submitted files no worker has started are still waiting.
+        handed_over = threading.Event()
+        submit_first = pool.submit_first
+
+        def submit_first_and_tell(store: SummaryStore[Any], item: tuple[str, bytes]) -> None:
+            submit_first(store, item)
+            handed_over.set()
+
+        monkeypatch.setattr(pool, "submit_first", submit_first_and_tell)
+        loading = threading.Thread(target=store.load, args=(EXTRA,))
+        loading.start()
+        assert handed_over.wait(120), "the extra file was never handed to the workers"
+        gate.touch()
+        loading.join()
+        assert store.load(EXTRA)[1] != os.getpid()
     order = log.read_text(encoding="utf-8").split()
     assert sorted(order) == sorted(FILES)
-    assert order.index("lib/file59.ex") < order.index("lib/file58.ex")
+    assert order.index(EXTRA) < order.index("lib/file58.ex")
