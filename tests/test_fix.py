@@ -27,7 +27,7 @@ from auditor.elixir.syntax import first_syntax_error, parse
 from auditor.findings import Finding
 from auditor.fix import FIXED_RULES, FixPlan, plan_fix, unified_diff
 from tests.conftest import SAMPLE_ELIXIR, SAMPLE_PYTHON
-from tests.injections import candidates, compatible, inject
+from tests.injections import Injection, candidates, compatible, inject
 from tests.sdkgen import (
     STRING_T,
     ExList,
@@ -37,6 +37,7 @@ from tests.sdkgen import (
     ExUnion,
     ExValues,
     Port,
+    Spec,
     generate_spec,
     render_port,
     render_python,
@@ -148,17 +149,25 @@ def test_generated_defstruct_modules_compile(tmp_path: Path) -> None:
     assert compiled.returncode == 0, compiled.stderr
 
 
-@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
-@given(st.integers(min_value=0, max_value=10**6), st.integers(min_value=1, max_value=4))
-def test_the_patch_closes_dropped_types_and_fields_of_generated_ports(seed: int, drops: int) -> None:
+def _spec_with_drops(seed: int, drops: int) -> tuple[Spec, list[Injection]] | None:
+    """A generated SDK and up to `drops` of its types or fields its port leaves out; None if it has none."""
     rng = random.Random(seed)
     spec = generate_spec(
         rng, rng.randint(3, 7), fields_per_type=(1, 6), types_per_module=(1, 4), literal_alias_uses=0.4
     )
     droppable = [c for c in candidates(spec) if c.kind in ("drop-type", "drop-field")]
     if not droppable:
+        return None
+    return spec, compatible(rng.sample(droppable, min(drops, len(droppable))), spec)
+
+
+@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(min_value=0, max_value=10**6), st.integers(min_value=1, max_value=4))
+def test_the_patch_closes_dropped_types_and_fields_of_generated_ports(seed: int, drops: int) -> None:
+    dropped = _spec_with_drops(seed, drops)
+    if dropped is None:
         return
-    injections = compatible(rng.sample(droppable, min(drops, len(droppable))), spec)
+    spec, injections = dropped
     port, _ = inject(spec, injections)
     with tempfile.TemporaryDirectory() as temporary:
         root = Path(temporary)
@@ -205,26 +214,16 @@ def _with_flagged_habits(port: Port) -> Port:
 @settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(min_value=0, max_value=10**6), st.integers(min_value=1, max_value=4))
 def test_a_habit_the_audit_flags_is_not_copied(seed: int, drops: int) -> None:
-    rng = random.Random(seed)
-    spec = generate_spec(
-        rng, rng.randint(3, 7), fields_per_type=(1, 6), types_per_module=(1, 4), literal_alias_uses=0.4
-    )
-    droppable = [c for c in candidates(spec) if c.kind in ("drop-type", "drop-field")]
-    if not droppable:
+    dropped = _spec_with_drops(seed, drops)
+    if dropped is None:
         return
-    port, _ = inject(spec, compatible(rng.sample(droppable, min(drops, len(droppable))), spec))
+    spec, injections = dropped
+    port, _ = inject(spec, injections)
     with tempfile.TemporaryDirectory() as temporary:
         root = Path(temporary)
         python = write_tree(root / "py", render_python(spec))
         elixir = write_tree(root / "ex", render_port(_with_flagged_habits(port), spec.package))
         prove(python, elixir, root / "work", every_type=True)
-
-
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for path, text in files.items():
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_text(text)
-    return root
 
 
 _HABIT_PYTHON = {
@@ -253,8 +252,8 @@ _HABIT_ELIXIR = {
 
 
 def test_the_fix_writes_the_clean_form_where_the_port_habit_is_flagged(tmp_path: Path) -> None:
-    python = _write(tmp_path / "py", _HABIT_PYTHON)
-    elixir = _write(tmp_path / "ex", _HABIT_ELIXIR)
+    python = write_tree(tmp_path / "py", _HABIT_PYTHON)
+    elixir = write_tree(tmp_path / "ex", _HABIT_ELIXIR)
     plan, diff, port = prove(python, elixir, tmp_path / "work", every_type=True)
     assert "placed_at: String.t()" in (port / "lib/shop/types/order.ex").read_text()  # the habit, untouched
     assert "paid_at: DateTime.t()" in diff
@@ -277,8 +276,8 @@ def test_a_new_enum_takes_converters_where_bare_atoms_would_be_flagged(tmp_path:
         "shop/types/mode.py": 'from enum import Enum\n\n\nclass Mode(str, Enum):\n    ON = "on"\n    OFF = "off"\n',
         **_HABIT_PYTHON,
     }
-    python = _write(tmp_path / "py", python_with_mode)
-    elixir = _write(tmp_path / "ex", enum_habit)
+    python = write_tree(tmp_path / "py", python_with_mode)
+    elixir = write_tree(tmp_path / "ex", enum_habit)
     _, _, port = prove(python, elixir, tmp_path / "work", every_type=True)
     speed = (port / "lib/shop/types/speed.ex").read_text()
     assert "@type t :: :fast | :slow" in speed
