@@ -1237,6 +1237,11 @@ def write_tree(root: Path, files: Mapping[str, str]) -> Path:
     return root
 
 
+def write_pair(root: Path, spec: Spec, port: Port) -> tuple[Path, Path]:
+    """The SDK and its port written below `root` (in py/ and ex/): the Python root and the Elixir root."""
+    return write_tree(root / "py", render_python(spec)), write_tree(root / "ex", render_port(port, spec.package))
+
+
 # ---------------------------------------------------------------------------------------------
 # Random specs
 # ---------------------------------------------------------------------------------------------

@@ -39,8 +39,7 @@ from tests.sdkgen import (
     Port,
     Spec,
     generate_spec,
-    render_port,
-    render_python,
+    write_pair,
     write_tree,
 )
 
@@ -171,9 +170,7 @@ def test_the_patch_closes_dropped_types_and_fields_of_generated_ports(seed: int,
     port, _ = inject(spec, injections)
     with tempfile.TemporaryDirectory() as temporary:
         root = Path(temporary)
-        python = write_tree(root / "py", render_python(spec))
-        elixir = write_tree(root / "ex", render_port(port, spec.package))
-        plan, _, _ = prove(python, elixir, root / "work", every_type=True)
+        plan, _, _ = prove(*write_pair(root, spec, port), root / "work", every_type=True)
     # Every dropped field is closed or listed; a dropped type too, unless nothing the port keeps needs it.
     handled = {(f.type_name, f.field) for f in plan.fixed} | {(n.where, None) for n in plan.not_placed}
     for injection in injections:
@@ -221,9 +218,7 @@ def test_a_habit_the_audit_flags_is_not_copied(seed: int, drops: int) -> None:
     port, _ = inject(spec, injections)
     with tempfile.TemporaryDirectory() as temporary:
         root = Path(temporary)
-        python = write_tree(root / "py", render_python(spec))
-        elixir = write_tree(root / "ex", render_port(_with_flagged_habits(port), spec.package))
-        prove(python, elixir, root / "work", every_type=True)
+        prove(*write_pair(root, spec, _with_flagged_habits(port)), root / "work", every_type=True)
 
 
 _HABIT_PYTHON = {

@@ -37,7 +37,7 @@ from typer.testing import CliRunner
 from auditor.cli import app
 from tests.injections import Injection, candidates, compatible, inject
 from tests.renames import expected_pairs, rename_port
-from tests.sdkgen import ExpectedFinding, Spec, generate_spec, render_port, render_python, write_tree
+from tests.sdkgen import ExpectedFinding, Spec, generate_spec, render_port, render_python, write_pair, write_tree
 
 RUNNER = CliRunner()
 MAX_INJECTIONS = 8
@@ -218,8 +218,7 @@ def test_without_renames_inference_changes_nothing(scenario: tuple[Spec, list[In
     port, _ = inject(spec, injections)
     with tempfile.TemporaryDirectory() as temporary:
         root = Path(temporary)
-        python_root = write_tree(root / "py", render_python(spec))
-        elixir_root = write_tree(root / "ex", render_port(port, spec.package))
+        python_root, elixir_root = write_pair(root, spec, port)
         assert _audit(python_root, elixir_root) == _audit(python_root, elixir_root, "--no-infer")
 
 
@@ -305,8 +304,7 @@ def test_a_warm_cache_changes_no_oracle_report(warm_cache: Path, scenario: tuple
     port, _ = inject(spec, injections)
     with tempfile.TemporaryDirectory() as temporary:
         root = Path(temporary)
-        python = write_tree(root / "py", render_python(spec))
-        elixir = write_tree(root / "ex", render_port(port, spec.package))
+        python, elixir = write_pair(root, spec, port)
         uncached = _audit(python, elixir, "--no-cache")
         # As a user runs it, so that the second run is answered by the whole-result cache, which is
         # consulted before the command line code this process would run.
