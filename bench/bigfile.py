@@ -23,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.run import FLOOR, Pair, audit_command, peak_megabytes  # noqa: E402
+from bench.run import FLOOR, Pair, audit_command, compile_package, peak_megabytes  # noqa: E402
 from tests.sdkgen import generate_spec, render_elixir, render_python, write_tree  # noqa: E402
 
 
@@ -59,7 +59,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--types", type=int, default=1500)
     arguments = parser.parse_args()
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "auditor"), str(REPO / "rules")], check=True)
+    compile_package()
     work = Path(tempfile.mkdtemp(prefix="parity-audit-bigfile-"))
     try:
         pair, module = generate(arguments.types, work)

@@ -24,7 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.run import AUDIT, Pair, audit_command, generate  # noqa: E402
+from bench.run import AUDIT, Pair, audit_command, compile_package, generate  # noqa: E402
 
 BARE = [sys.executable, "-c", "pass"]
 
@@ -90,8 +90,7 @@ def main() -> None:
     parser.add_argument("--types", type=int, default=100)
     parser.add_argument("--runs", type=int, default=7)
     arguments = parser.parse_args()
-    # Compiled bytecode, as an installed wheel has it (see bench/run.py).
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "auditor"), str(REPO / "rules")], check=True)
+    compile_package()
     work = Path(tempfile.mkdtemp(prefix="parity-audit-warm-"))
     environment = {**os.environ, "XDG_CACHE_HOME": str(work / "user-cache")}
     environment.pop("PYTHONDONTWRITEBYTECODE", None)
