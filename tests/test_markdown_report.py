@@ -54,6 +54,15 @@ HOSTILE_SHOWN = "|`x`<script>alert(1)</script> \N{REPLACEMENT CHARACTER}[31m*_[a
 # --- reading the document back ---------------------------------------------------------------------
 
 
+def _assert_html_is_only_details_blocks(tokens: list[Token]) -> None:
+    """The report's only HTML is its own `<details>`/`<summary>` blocks: no text it quotes became markup."""
+    for token in tokens:
+        for inline in [token, *(token.children or [])]:
+            if inline.type == "html_block":
+                assert re.fullmatch(r"(<details( open)?>\n<summary>[\w ()]+</summary>\n|</details>\n)", inline.content)
+            assert inline.type != "html_inline", inline.content
+
+
 def inline_text(inline: Token) -> str:
     """What a reader sees of an inline run: text and code contents, without markup."""
     return "".join(child.content for child in inline.children or [] if child.type in ("text", "code_inline"))
@@ -593,11 +602,7 @@ def test_hostile_text_reaches_no_raw_html_and_no_control_character(hostile_repor
     _, report = hostile_report
     assert "\x1b" not in report and "\r" not in report
     tokens = MARKDOWN.parse(report)
-    for token in tokens:
-        for inline in [token, *(token.children or [])]:
-            if inline.type == "html_block":
-                assert re.fullmatch(r"(<details( open)?>\n<summary>[\w ()]+</summary>\n|</details>\n)", inline.content)
-            assert inline.type != "html_inline", inline.content
+    _assert_html_is_only_details_blocks(tokens)
     assert "<script" not in MARKDOWN.render(report)
     assert "&lt;script&gt;" in MARKDOWN.render(report)
 
@@ -924,11 +929,7 @@ def test_the_compact_form_of_any_result_stays_within_60000_characters_and_counts
     assert len(report) <= PULL_REQUEST_LIMIT
     assert "\x1b" not in report and "\r" not in report
     tokens = MARKDOWN.parse(report)
-    for token in tokens:
-        for inline in [token, *(token.children or [])]:
-            if inline.type == "html_block":
-                assert re.fullmatch(r"(<details( open)?>\n<summary>[\w ()]+</summary>\n|</details>\n)", inline.content)
-            assert inline.type != "html_inline", inline.content
+    _assert_html_is_only_details_blocks(tokens)
     lines = report.splitlines()
     for table in tables(tokens):
         for line in lines[table.lines[0] : table.lines[1]]:
