@@ -8,11 +8,9 @@ where a summary came from.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import pickle
-import signal
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -22,6 +20,7 @@ from typing import Any, Generic, TypeVar
 
 from auditor import parser_host, result_cache
 from auditor.cache import SummaryCache, loads
+from auditor.summary_worker import PICKLE_PROTOCOL, prepare_worker, summarize_chunk, summarize_part
 
 Summary = TypeVar("Summary")
 Summarizer = Callable[[str, bytes], Summary]
@@ -39,37 +38,10 @@ SPLIT_ABOVE_BYTES = 256 * 1024
 PART_BYTES = 64 * 1024
 """The size of those parts. libcst's parse costs more than in proportion to the text: parts of this size
 cost it about 40 % less than the whole 1 MB module at once, and each holds a tree a fifteenth the size."""
-PICKLE_PROTOCOL = 5
-
-
-def _prepare_worker() -> None:
-    # Ctrl-C reaches the whole process group; the parent alone reports it, workers must stay silent.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # Workers build and pickle acyclic trees; cyclic collection passes over them are pure overhead.
-    gc.disable()
 
 
 def _digest(pickled: bytes) -> str:
     return hashlib.sha256(pickled).hexdigest()
-
-
-def _summarize_chunk(
-    summarize: Summarizer[Summary],
-    chunk: list[tuple[str, bytes]],
-    cache: SummaryCache | None,
-    cache_keys: list[str],
-) -> list[bytes]:
-    """Summaries pickled once, here: the parent loads these bytes, and the worker itself caches them, so
-    cache writes are spread over the workers too."""
-    pickled = [pickle.dumps(summarize(path, data), protocol=PICKLE_PROTOCOL) for path, data in chunk]
-    if cache is not None:
-        for key, entry in zip(cache_keys, pickled, strict=True):
-            cache.put(key, entry)
-    return pickled
-
-
-def _summarize_part(summarize_part: Callable[[str, Any], Summary], path: str, part: Any) -> bytes:
-    return pickle.dumps(summarize_part(path, part), protocol=PICKLE_PROTOCOL)
 
 
 def _chunks(items: list[tuple[str, bytes]], count: int, most_bytes: int) -> Iterator[list[tuple[str, bytes]]]:
@@ -445,8 +417,8 @@ class SummaryPool:
             # This process is one of the `jobs` that parse when it is worth its while to (the first files
             # submitted tell); otherwise it only takes back what it can parse at once, while it would wait.
             workers = self.jobs - 1 if store.worth_parsing_here() else self.jobs
-            self._pool = parser_host.pool(workers, _prepare_worker) or ProcessPoolExecutor(
-                max_workers=workers, initializer=_prepare_worker
+            self._pool = parser_host.pool(workers, prepare_worker) or ProcessPoolExecutor(
+                max_workers=workers, initializer=prepare_worker
             )
         whole: list[tuple[str, bytes]] = []
         # The largest files go first, in parts: the workers finish together when the long parses start early.
@@ -464,15 +436,14 @@ class SummaryPool:
 
     def _send_batch(self, store: SummaryStore[Any], files: list[tuple[str, bytes]]) -> None:
         assert self._pool is not None
-        future = self._pool.submit(_summarize_chunk, store.summarize, files, store.cache, store.cache_keys_of(files))
+        future = self._pool.submit(summarize_chunk, store.summarize, files, store.cache, store.cache_keys_of(files))
         batch = _Batch(files, future, store, self)
         store.expect(batch)
         self._unstarted.append(batch)
 
     def _send_part(self, split: _SplitFile, index: int) -> None:
         assert self._pool is not None and split.store.splitter is not None
-        summarize_part = split.store.splitter.summarize_part
-        future = self._pool.submit(_summarize_part, summarize_part, split.path, split.parts[index])
+        future = self._pool.submit(summarize_part, split.store.splitter.summarize_part, split.path, split.parts[index])
         split.futures[index] = future
         self._unstarted.append(_Part(split, index, future))
 

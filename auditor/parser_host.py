@@ -28,14 +28,18 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
     from io import BufferedReader, BufferedWriter
 
-_PARSERS = ("libcst", "auditor.python.summarizer", "auditor.elixir.syntax", "auditor.extraction")
-"""What the workers need, in the host before any worker is forked."""
+_PARSERS = ("libcst", "auditor.python.summarizer", "auditor.summary_worker")
+"""What the workers need, in the host before any worker is forked. The Elixir front end is not among them:
+its parser loads in a few milliseconds, and the parent summarizes the Elixir files of a small audit itself
+while it waits for the Python ones, so a worker imports it only when it is handed Elixir files."""
 _HOST_TASK = 0
 """The task number of the pool's size in a request, and of the host's own failure in a reply."""
 _HEADER_BYTES = 12
 """A frame: the task number (4 bytes), the payload's length (8 bytes), the payload."""
 
 _waiting: _Host | None = None
+_finishing: list[HostedPool] = []
+"""Pools shut down whose host may still be stopping its workers; `release` waits for them."""
 
 
 class _Host:
@@ -91,11 +95,14 @@ def pool(jobs: int, initializer: Callable[[], None]) -> HostedPool | None:
 
 
 def release() -> None:
-    """Stops a host no pool was taken from (a run served from the cache, or with `--jobs 1`)."""
+    """Stops a host no pool was taken from (a run served from the cache, or with `--jobs 1`), and waits
+    for the hosts of pools shut down meanwhile to exit."""
     global _waiting
     host, _waiting = _waiting, None
     if host is not None:
         host.stop()
+    while _finishing:
+        _finishing.pop().wait_for_host()
 
 
 def _frame(task: int, payload: bytes) -> bytes:
@@ -174,9 +181,14 @@ class HostedPool:
             self._changed.notify_all()
         self._outbox.put(None)
         if wait:
+            # Every task is answered: the host stops its workers and exits beside the rest of the run, which
+            # `release` waits for at its end.
             self._writer.join()
-            os.waitpid(self._host.pid, 0)
-            self._reader.join()
+            _finishing.append(self)
+
+    def wait_for_host(self) -> None:
+        os.waitpid(self._host.pid, 0)
+        self._reader.join()
 
     def _send(self, /) -> None:
         import pickle
@@ -248,9 +260,9 @@ def _serve(requests: int, replies: int) -> NoReturn:
         devnull = os.open(os.devnull, os.O_RDWR)
         for standard in (0, 1, 2):
             os.dup2(devnull, standard)
-        with open(requests, "rb") as reader, open(replies, "wb") as writer:
+        with open(replies, "wb") as writer:
             try:
-                _relay(reader, writer)
+                _relay(requests, writer)
                 code = 0
             except BaseException as failure:  # told to the parent, which raises it
                 _write_frame(writer, _HOST_TASK, _pickled_failure(failure))
@@ -275,47 +287,160 @@ def _write_frame(writer: BufferedWriter, task: int, payload: bytes) -> None:
         pass
 
 
-def _relay(reader: BufferedReader, writer: BufferedWriter) -> None:
+def _relay(requests: int, writer: BufferedWriter) -> None:
     import importlib
+    import pickle
 
     for module in _PARSERS:
         importlib.import_module(module)
-    import multiprocessing
-    import pickle
-    import threading
-    from concurrent.futures import ProcessPoolExecutor
-    from functools import partial
-
-    lock = threading.Lock()
-
-    def reply(task: int, done: Future[bytes]) -> None:
-        if done.cancelled():
+    incoming = _Frames()
+    frames: list[tuple[int, bytes]] = []
+    while not frames:
+        data = os.read(requests, 1 << 20)
+        if not data:
             return
-        failure = done.exception()
-        payload = _pickled_failure(failure) if failure is not None else done.result()
-        with lock:
-            _write_frame(writer, task, payload)
+        frames = incoming.take(data)
+    (_, opening), *tasks = frames
+    jobs, initializer = pickle.loads(opening)
+    _Workers(requests, writer, jobs, initializer).serve(incoming, tasks)
 
-    first = _read_frame(reader)
-    if first is None:
-        return
-    jobs, initializer = pickle.loads(first[1])
-    fork = multiprocessing.get_context("fork")
-    inherited = (reader.fileno(), writer.fileno())
-    workers = ProcessPoolExecutor(jobs, fork, initializer=_start_worker, initargs=(inherited, initializer))
+
+class _Frames:
+    """Frames read off a pipe as its bytes arrive, whatever pieces they come in."""
+
+    def __init__(self) -> None:
+        self._pending = bytearray()
+
+    def take(self, data: bytes) -> list[tuple[int, bytes]]:
+        self._pending += data
+        frames: list[tuple[int, bytes]] = []
+        while len(self._pending) >= _HEADER_BYTES:
+            size = int.from_bytes(self._pending[4:_HEADER_BYTES], "little")
+            if len(self._pending) < _HEADER_BYTES + size:
+                break
+            task = int.from_bytes(self._pending[:4], "little")
+            frames.append((task, bytes(self._pending[_HEADER_BYTES : _HEADER_BYTES + size])))
+            del self._pending[: _HEADER_BYTES + size]
+        return frames
+
+
+class _Worker:
+    """A worker forked by the host: its pid, the pipe its tasks go down and the one its outcomes come up."""
+
+    def __init__(self, pid: int, tasks: int, outcomes: int) -> None:
+        self.pid = pid
+        self.tasks = tasks
+        self.outcomes = outcomes
+        self.frames = _Frames()
+        self.task: int | None = None
+        """The task it is running, if any."""
+
+
+class _Workers:
+    """The host's pool: `jobs` workers forked at once, each handed one task at a time, first come first served.
+
+    A `ProcessPoolExecutor` would do the same work, but importing and starting it costs the host about
+    15 ms before the first file is parsed, on every run. Like it, the pool is broken as a whole when a
+    worker dies: the host then fails (every task of the run fails in the parent) instead of hanging.
+    """
+
+    def __init__(self, requests: int, replies: BufferedWriter, jobs: int, initializer: Callable[[], None]) -> None:
+        self._requests = requests
+        self._replies = replies
+        self._workers: list[_Worker] = []
+        for _ in range(jobs):
+            self._workers.append(self._fork(initializer))
+
+    def _fork(self, initializer: Callable[[], None]) -> _Worker:
+        task_read, task_write = os.pipe()
+        outcome_read, outcome_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            # A worker holding the parent's pipes, or another worker's, would keep their ends from seeing it close.
+            inherited = [self._requests, self._replies.fileno(), task_write, outcome_read]
+            inherited += [end for worker in self._workers for end in (worker.tasks, worker.outcomes)]
+            for descriptor in inherited:
+                os.close(descriptor)
+            _work(task_read, outcome_write, initializer)
+        os.close(task_read)
+        os.close(outcome_write)
+        return _Worker(pid, task_write, outcome_read)
+
+    def serve(self, requests: _Frames, tasks: list[tuple[int, bytes]]) -> None:
+        """Hands the parent's tasks (`tasks` first, then what `requests` reads) to idle workers and their
+        outcomes back, until the parent closes its pipe."""
+        import selectors
+        from collections import deque
+
+        queued = deque(tasks)
+        accepting = True
+        try:
+            with selectors.DefaultSelector() as selector:
+                selector.register(self._requests, selectors.EVENT_READ, None)
+                for worker in self._workers:
+                    selector.register(worker.outcomes, selectors.EVENT_READ, worker)
+                while True:
+                    for worker in self._workers:
+                        if worker.task is None and queued:
+                            worker.task, payload = queued.popleft()
+                            _write_all(worker.tasks, _frame(worker.task, payload))
+                    if not accepting and all(worker.task is None for worker in self._workers):
+                        return
+                    for key, _ in selector.select():
+                        worker = key.data
+                        data = os.read(key.fd, 1 << 20)
+                        if worker is None:
+                            if data:
+                                queued.extend(requests.take(data))
+                            else:  # the parent is done: what no worker has started is dropped
+                                accepting = False
+                                queued.clear()
+                                selector.unregister(self._requests)
+                            continue
+                        if not data:
+                            from concurrent.futures.process import BrokenProcessPool
+
+                            raise BrokenProcessPool("a worker of the parser host stopped unexpectedly")
+                        for task, outcome in worker.frames.take(data):
+                            worker.task = None
+                            self._replies.write(_frame(task, outcome))
+                        self._replies.flush()
+        finally:
+            self._stop()
+
+    def _stop(self) -> None:
+        """Closes every worker's task pipe, which ends it once its task is done, and waits for it; a worker
+        still running a task when the pool breaks is killed first."""
+        broken = any(worker.task is not None for worker in self._workers)
+        for worker in self._workers:
+            os.close(worker.tasks)
+            if broken:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(worker.pid, signal.SIGKILL)
+        for worker in self._workers:
+            os.waitpid(worker.pid, 0)
+            os.close(worker.outcomes)
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    written = 0
+    while written < len(data):  # a write to a pipe may take only part of a large frame
+        written += os.write(descriptor, data[written:])
+
+
+def _work(tasks: int, outcomes: int, initializer: Callable[[], None]) -> NoReturn:
+    """A worker's whole life: runs each task it reads and writes its outcome, until its task pipe closes."""
+    code = 1
     try:
-        while (frame := _read_frame(reader)) is not None:
-            task, payload = frame
-            workers.submit(_outcome, payload).add_done_callback(partial(reply, task))
+        initializer()
+        with open(tasks, "rb") as reader, open(outcomes, "wb") as writer:
+            while (frame := _read_frame(reader)) is not None:
+                task, payload = frame
+                writer.write(_frame(task, _outcome(payload)))
+                writer.flush()
+        code = 0
     finally:
-        workers.shutdown(wait=True, cancel_futures=True)
-
-
-def _start_worker(inherited: tuple[int, ...], initializer: Callable[[], None]) -> None:
-    # A worker holding the host's pipes would keep the parent from seeing the host's end.
-    for descriptor in inherited:
-        os.close(descriptor)
-    initializer()
+        os._exit(code)
 
 
 def _outcome(payload: bytes) -> bytes:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from auditor import parser_host
-from auditor.extraction import _prepare_worker, _summarize_chunk
+from auditor.summary_worker import prepare_worker, summarize_chunk
 from auditor.python import summarize_python
 from tests.conftest import SAMPLE_ELIXIR, SAMPLE_PYTHON
 from tests.sdkgen import generate_spec, render_elixir, render_python, write_tree
@@ -79,12 +79,13 @@ def _no_children_left() -> bool:
 def test_the_hosted_pool_summarizes_what_this_process_would() -> None:
     files = [(path.relative_to(SAMPLE_PYTHON).as_posix(), path.read_bytes()) for path in SAMPLE_PYTHON.rglob("*.py")]
     parser_host.start()
-    pool = parser_host.pool(2, _prepare_worker)
+    pool = parser_host.pool(2, prepare_worker)
     assert pool is not None
-    futures = [pool.submit(_summarize_chunk, summarize_python, [item], None, []) for item in files]
+    futures = [pool.submit(summarize_chunk, summarize_python, [item], None, []) for item in files]
     hosted = [future.result(timeout=60) for future in futures]
     pool.shutdown()
-    assert hosted == [_summarize_chunk(summarize_python, [item], None, []) for item in files]
+    parser_host.release()
+    assert hosted == [summarize_chunk(summarize_python, [item], None, []) for item in files]
     assert _no_children_left()
 
 
@@ -97,7 +98,7 @@ def _mark_after(seconds: float, marker: str) -> str:
 def test_a_task_no_worker_has_started_can_be_taken_back(tmp_path: Path) -> None:
     """The host holds one task per worker more than it runs; the others wait here and can be cancelled."""
     parser_host.start()
-    pool = parser_host.pool(1, _prepare_worker)
+    pool = parser_host.pool(1, prepare_worker)
     assert pool is not None
     markers = [str(tmp_path / f"task{n}") for n in range(5)]
     futures = [pool.submit(_mark_after, 0.5, marker) for marker in markers]
@@ -106,19 +107,21 @@ def test_a_task_no_worker_has_started_can_be_taken_back(tmp_path: Path) -> None:
     assert futures[3].cancel()
     assert [future.result(timeout=60) for future in futures[:3]] == markers[:3]
     pool.shutdown()
+    parser_host.release()
     assert sorted(path.name for path in tmp_path.iterdir()) == ["task0", "task1", "task2"]
     assert _no_children_left()
 
 
 def test_an_exception_in_a_worker_is_raised_from_its_future() -> None:
     parser_host.start()
-    pool = parser_host.pool(2, _prepare_worker)
+    pool = parser_host.pool(2, prepare_worker)
     assert pool is not None
     failing, working = pool.submit(divmod, 7, 0), pool.submit(divmod, 7, 2)
     with pytest.raises(ZeroDivisionError):
         failing.result(timeout=60)
     assert working.result(timeout=60) == (3, 1)
     pool.shutdown()
+    parser_host.release()
     assert _no_children_left()
 
 
@@ -131,13 +134,14 @@ def test_workers_that_cannot_start_fail_every_future_instead_of_hanging() -> Non
         with pytest.raises(BrokenProcessPool):
             future.result(timeout=60)
     pool.shutdown()
+    parser_host.release()
     assert _no_children_left()
 
 
 def test_a_host_no_pool_was_taken_from_is_stopped() -> None:
     parser_host.start()
     parser_host.release()
-    assert parser_host.pool(2, _prepare_worker) is None
+    assert parser_host.pool(2, prepare_worker) is None
     assert _no_children_left()
 
 

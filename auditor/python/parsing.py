@@ -12,12 +12,15 @@ import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from auditor.model import Diagnostic
 from auditor.python.logical_lines import LogicalLines, logical_lines
 from auditor.python.splitting import decode
+
+if TYPE_CHECKING:
+    from auditor.model import Diagnostic
 
 StdlibTree = Callable[[], ast.Module | None]
 
@@ -134,6 +137,8 @@ def _error_line(error: cst.ParserSyntaxError) -> int:
 
 
 def _failure(path: str, line: int, message: str) -> ParsedFile:
+    from auditor.model import Diagnostic  # here, not at the top: a worker loads the model only for a file that fails
+
     return ParsedFile("", None, Diagnostic(path, max(line, 1), "error", message))
 
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from auditor.model import Diagnostic
 from auditor.python.syntax import Expr
 
 if TYPE_CHECKING:
+    from auditor.model import Diagnostic
     from auditor.python.splitting import SourcePart
 
 
@@ -179,6 +179,8 @@ def summarize_file(root: Path, path: str) -> PythonFileSummary:
     try:
         data = _read_regular_file(root / path)
     except OSError as error:
+        from auditor.model import Diagnostic  # not at the top, which the parser host's workers import
+
         problem = Diagnostic(path, 1, "error", f"cannot read file: {error.strerror or error}")
         return PythonFileSummary(path, problem=problem)
     return summarize_python(path, data)
