@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import subprocess
@@ -14,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from auditor import parser_host
-from auditor.summary_worker import prepare_worker, summarize_chunk
 from auditor.python import summarize_python
+from auditor.summary_worker import prepare_worker, summarize_chunk
 from tests.conftest import SAMPLE_ELIXIR, SAMPLE_PYTHON
 from tests.sdkgen import generate_spec, render_elixir, render_python, write_tree
 
@@ -120,6 +121,35 @@ def test_an_exception_in_a_worker_is_raised_from_its_future() -> None:
     with pytest.raises(ZeroDivisionError):
         failing.result(timeout=60)
     assert working.result(timeout=60) == (3, 1)
+    pool.shutdown()
+    parser_host.release()
+    assert _no_children_left()
+
+
+def test_tasks_and_outcomes_larger_than_a_pipe_holds_arrive_whole() -> None:
+    parser_host.start()
+    pool = parser_host.pool(2, prepare_worker)
+    assert pool is not None
+    payloads = [random.Random(seed).randbytes(size) for seed, size in enumerate((1, 70_000, 1_500_000, 65_536))]
+    futures = [pool.submit(bytes.upper, payload) for payload in payloads]
+    assert [future.result(timeout=60) for future in futures] == [payload.upper() for payload in payloads]
+    pool.shutdown()
+    parser_host.release()
+    assert _no_children_left()
+
+
+def test_a_worker_that_dies_in_a_task_fails_every_future_instead_of_hanging() -> None:
+    parser_host.start()
+    pool = parser_host.pool(2, prepare_worker)
+    assert pool is not None
+    dying = pool.submit(os._exit, 3)
+    others = [pool.submit(divmod, 7, 2) for _ in range(4)]
+    with pytest.raises(BrokenProcessPool):
+        dying.result(timeout=60)
+    for future in others:  # answered before the death, or failed with the pool
+        with contextlib.suppress(BrokenProcessPool):
+            assert future.result(timeout=60) == (3, 1)
+    assert pool.submit(divmod, 7, 2).exception(timeout=60) is not None
     pool.shutdown()
     parser_host.release()
     assert _no_children_left()
