@@ -6,9 +6,11 @@ peak RSS; then `--jobs 1` against `--jobs 2` on the largest pair, and a cached r
 changed on the 1,000-type pair; and, on the 10,000-type pair, the alignment stage alone (bench/alignment.py).
 Then the benches that stand alone, each run as its own process and its lines appended: the runs that should
 cost a bare start (bench/warm.py), one 1 MB types module (bench/bigfile.py) and the reports of about 1,000
-findings (bench/reports.py). Prints a Markdown report (the content of bench/RESULTS.md).
+findings (bench/reports.py). With `--pair`, also a real checkout pair cold against its floor (for a port's
+maintainers: their own SDK and port). Prints a Markdown report (the content of bench/RESULTS.md).
 
-Usage: python bench/run.py [--sizes 100 1000 10000] [--runs 5] [--output bench/RESULTS.md]
+Usage: python bench/run.py [--sizes 100 1000 10000] [--runs 5] [--pair PYTHON_DIR ELIXIR_DIR]
+       [--output bench/RESULTS.md]
 """
 
 from __future__ import annotations
@@ -39,6 +41,11 @@ AUDIT = [sys.executable, "-m", "auditor"]
 FLOOR = [sys.executable, str(REPO / "bench" / "floor.py")]
 STANDALONE = (("warm.py", 7), ("bigfile.py", 5), ("reports.py", 7))
 """The benches with their own script, each with the fewest runs its medians are worth."""
+COLD_RUNS_BY_SIZE = ((100, 21), (1000, 11))
+"""The fewest cold runs a pair of up to this many types is given: a run of a fraction of a second moves
+with every hiccup of a shared machine, and such runs cost little."""
+GIVEN_PAIR_RUNS = 21
+"""The same for a real pair (`--pair`): an SDK's types are about the size of the smallest pair."""
 PEAK_RSS_PROBE = (
     "import resource, subprocess, sys;"
     "code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL);"
@@ -88,6 +95,12 @@ def _timing(seconds: list[float]) -> Timing:
     return Timing(statistics.median(seconds), tuple(seconds))
 
 
+def paired_ratio(first: Timing, second: Timing) -> float:
+    """The median of the ratios of runs made one after the other: unlike the ratio of the medians, it holds
+    when the machine's speed drifts over the runs."""
+    return statistics.median(a / b for a, b in zip(first.runs, second.runs, strict=True))
+
+
 def timed_pair(first: list[str], second: list[str], runs: int) -> tuple[Timing, Timing]:
     """Both commands in turn, run after run, so a machine that speeds up or slows down meanwhile
     (these are shared) weighs on both alike."""
@@ -117,8 +130,27 @@ def standalone(script: str, runs: int) -> list[str]:
     return finished.stdout.rstrip("\n").splitlines()
 
 
+def cold_runs(types: int, asked: int) -> int:
+    return max([asked, *(runs for most_types, runs in COLD_RUNS_BY_SIZE if types <= most_types)])
+
+
 def audit_command(pair: Pair, *options: str) -> list[str]:
     return [*AUDIT, str(pair.python), str(pair.elixir), "--format", "json", "--fail-on", "never", *options]
+
+
+def given_pair(python: Path, elixir: Path, runs: int) -> str:
+    """The cold run on a real pair of checkouts (all of each, or the folders given) against its floor."""
+    files = [*python.rglob("*.py"), *elixir.rglob("*.ex")]
+    command = [*AUDIT, str(python), str(elixir), "--format", "json", "--fail-on", "never", "--no-cache"]
+    cold, floor = timed_pair(command, [*FLOOR, str(python), str(elixir)], runs)
+    return (
+        f"Cold, the given pair `{python}` and `{elixir}` ({len(files)} files): {cold.median:.2f} s, floor "
+        f"{floor.median:.2f} s: {cold.median / floor.median:.2f}x the floor "
+        f"({paired_ratio(cold, floor):.2f}x run by run), median of {runs} runs each in turn. "
+        "Run by run (audit / floor): "
+        + ", ".join(f"{a * 1000:.0f}/{b * 1000:.0f} ms" for a, b in zip(cold.runs, floor.runs, strict=True))
+        + "."
+    )
 
 
 def machine() -> str:
@@ -134,6 +166,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--pair", type=Path, nargs=2, metavar=("PYTHON_DIR", "ELIXIR_DIR"))
     parser.add_argument("--output", type=Path)
     arguments = parser.parse_args()
 
@@ -141,29 +174,33 @@ def main() -> None:
         "# Benchmark results",
         "",
         f"Machine: {machine()}. Command: `python bench/run.py --runs {arguments.runs}` (`make bench`).",
-        f"Every figure is the median of {arguments.runs} runs as a whole process, the two commands compared"
-        " run in turn; cold = `--no-cache`,",
+        f"Every figure is the median of {arguments.runs} runs as a whole process (cold runs of a small pair: more,"
+        " as the table says), the two commands compared run in turn; cold = `--no-cache`,",
         "default `--jobs` (all cores). Floor = `bench/floor.py`: the same files parsed by libcst and",
-        "tree-sitter alone in one process. Peak RSS includes the pool's worker processes.",
+        "tree-sitter alone in one process. Ratio run by run: the median of each run's ratio to the floor run beside"
+        " it. Peak RSS includes the pool's worker processes.",
         "",
         "| types | files | MB of source | seconds (cold) | ms per 100 types | floor seconds | ratio to floor "
-        "| peak MB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| ratio run by run | runs | peak MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     compile_package()
     work = Path(tempfile.mkdtemp(prefix="parity-audit-bench-"))
     try:
         pairs = {size: generate(size, work / str(size)) for size in arguments.sizes}
         for size, pair in pairs.items():
+            runs = cold_runs(size, arguments.runs)
             cold, floor = timed_pair(
-                audit_command(pair, "--no-cache"), [*FLOOR, str(pair.python), str(pair.elixir)], arguments.runs
+                audit_command(pair, "--no-cache"), [*FLOOR, str(pair.python), str(pair.elixir)], runs
             )
             peak = peak_megabytes(audit_command(pair, "--no-cache"))
             lines.append(
                 f"| {size:,} | {pair.files:,} | {pair.megabytes:.1f} | {cold.median:.2f} | "
                 f"{cold.median * 100_000 / size:.0f} | {floor.median:.2f} | {cold.median / floor.median:.2f} | "
-                f"{peak:.0f} |"
+                f"{paired_ratio(cold, floor):.2f} | {runs} | {peak:.0f} |"
             )
+        if arguments.pair is not None:
+            lines += ["", given_pair(*arguments.pair, max(arguments.runs, GIVEN_PAIR_RUNS))]
         largest = pairs[max(pairs)]
         one, two = timed_pair(
             audit_command(largest, "--no-cache", "--jobs", "1"),
