@@ -173,7 +173,11 @@ def main() -> None:
     lines = [
         "# Benchmark results",
         "",
-        f"Machine: {machine()}. Command: `python bench/run.py --runs {arguments.runs}` (`make bench`).",
+        f"Machine: {machine()}. Command: `python bench/run.py --runs {arguments.runs}"
+        + ("" if arguments.pair is None else f" --pair {arguments.pair[0]} {arguments.pair[1]}")
+        + "` (`make bench`"
+        + ("" if arguments.pair is None else " with `--pair`")
+        + ").",
         f"Every figure is the median of {arguments.runs} runs as a whole process (cold runs of a small pair: more,"
         " as the table says), the two commands compared run in turn; cold = `--no-cache`,",
         "default `--jobs` (all cores). Floor = `bench/floor.py`: the same files parsed by libcst and",
