@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -77,17 +78,24 @@ def _no_children_left() -> bool:
     return False
 
 
-def test_the_hosted_pool_summarizes_what_this_process_would() -> None:
-    files = [(path.relative_to(SAMPLE_PYTHON).as_posix(), path.read_bytes()) for path in SAMPLE_PYTHON.rglob("*.py")]
+@contextlib.contextmanager
+def _hosted_pool(jobs: int, initializer: Callable[[], None] = prepare_worker) -> Iterator[parser_host.HostedPool]:
+    """A started host's pool, shut down and its host waited for afterwards, which must leave no process behind."""
     parser_host.start()
-    pool = parser_host.pool(2, prepare_worker)
+    pool = parser_host.pool(jobs, initializer)
     assert pool is not None
-    futures = [pool.submit(summarize_chunk, summarize_python, [item], None, []) for item in files]
-    hosted = [future.result(timeout=60) for future in futures]
+    yield pool
     pool.shutdown()
     parser_host.release()
-    assert hosted == [summarize_chunk(summarize_python, [item], None, []) for item in files]
     assert _no_children_left()
+
+
+def test_the_hosted_pool_summarizes_what_this_process_would() -> None:
+    files = [(path.relative_to(SAMPLE_PYTHON).as_posix(), path.read_bytes()) for path in SAMPLE_PYTHON.rglob("*.py")]
+    with _hosted_pool(2) as pool:
+        futures = [pool.submit(summarize_chunk, summarize_python, [item], None, []) for item in files]
+        hosted = [future.result(timeout=60) for future in futures]
+    assert hosted == [summarize_chunk(summarize_python, [item], None, []) for item in files]
 
 
 def _mark_after(seconds: float, marker: str) -> str:
@@ -98,74 +106,49 @@ def _mark_after(seconds: float, marker: str) -> str:
 
 def test_a_task_no_worker_has_started_can_be_taken_back(tmp_path: Path) -> None:
     """The host holds one task per worker more than it runs; the others wait here and can be cancelled."""
-    parser_host.start()
-    pool = parser_host.pool(1, prepare_worker)
-    assert pool is not None
-    markers = [str(tmp_path / f"task{n}") for n in range(5)]
-    futures = [pool.submit(_mark_after, 0.5, marker) for marker in markers]
-    assert not futures[4].cancelled()
-    assert futures[4].cancel()
-    assert futures[3].cancel()
-    assert [future.result(timeout=60) for future in futures[:3]] == markers[:3]
-    pool.shutdown()
-    parser_host.release()
+    with _hosted_pool(1) as pool:
+        markers = [str(tmp_path / f"task{n}") for n in range(5)]
+        futures = [pool.submit(_mark_after, 0.5, marker) for marker in markers]
+        assert not futures[4].cancelled()
+        assert futures[4].cancel()
+        assert futures[3].cancel()
+        assert [future.result(timeout=60) for future in futures[:3]] == markers[:3]
     assert sorted(path.name for path in tmp_path.iterdir()) == ["task0", "task1", "task2"]
-    assert _no_children_left()
 
 
 def test_an_exception_in_a_worker_is_raised_from_its_future() -> None:
-    parser_host.start()
-    pool = parser_host.pool(2, prepare_worker)
-    assert pool is not None
-    failing, working = pool.submit(divmod, 7, 0), pool.submit(divmod, 7, 2)
-    with pytest.raises(ZeroDivisionError):
-        failing.result(timeout=60)
-    assert working.result(timeout=60) == (3, 1)
-    pool.shutdown()
-    parser_host.release()
-    assert _no_children_left()
+    with _hosted_pool(2) as pool:
+        failing, working = pool.submit(divmod, 7, 0), pool.submit(divmod, 7, 2)
+        with pytest.raises(ZeroDivisionError):
+            failing.result(timeout=60)
+        assert working.result(timeout=60) == (3, 1)
 
 
 def test_tasks_and_outcomes_larger_than_a_pipe_holds_arrive_whole() -> None:
-    parser_host.start()
-    pool = parser_host.pool(2, prepare_worker)
-    assert pool is not None
-    payloads = [random.Random(seed).randbytes(size) for seed, size in enumerate((1, 70_000, 1_500_000, 65_536))]
-    futures = [pool.submit(bytes.upper, payload) for payload in payloads]
-    assert [future.result(timeout=60) for future in futures] == [payload.upper() for payload in payloads]
-    pool.shutdown()
-    parser_host.release()
-    assert _no_children_left()
+    with _hosted_pool(2) as pool:
+        payloads = [random.Random(seed).randbytes(size) for seed, size in enumerate((1, 70_000, 1_500_000, 65_536))]
+        futures = [pool.submit(bytes.upper, payload) for payload in payloads]
+        assert [future.result(timeout=60) for future in futures] == [payload.upper() for payload in payloads]
 
 
 def test_a_worker_that_dies_in_a_task_fails_every_future_instead_of_hanging() -> None:
-    parser_host.start()
-    pool = parser_host.pool(2, prepare_worker)
-    assert pool is not None
-    dying = pool.submit(os._exit, 3)
-    others = [pool.submit(divmod, 7, 2) for _ in range(4)]
-    with pytest.raises(BrokenProcessPool):
-        dying.result(timeout=60)
-    for future in others:  # answered before the death, or failed with the pool
-        with contextlib.suppress(BrokenProcessPool):
-            assert future.result(timeout=60) == (3, 1)
-    assert pool.submit(divmod, 7, 2).exception(timeout=60) is not None
-    pool.shutdown()
-    parser_host.release()
-    assert _no_children_left()
+    with _hosted_pool(2) as pool:
+        dying = pool.submit(os._exit, 3)
+        others = [pool.submit(divmod, 7, 2) for _ in range(4)]
+        with pytest.raises(BrokenProcessPool):
+            dying.result(timeout=60)
+        for future in others:  # answered before the death, or failed with the pool
+            with contextlib.suppress(BrokenProcessPool):
+                assert future.result(timeout=60) == (3, 1)
+        assert pool.submit(divmod, 7, 2).exception(timeout=60) is not None
 
 
 def test_workers_that_cannot_start_fail_every_future_instead_of_hanging() -> None:
-    parser_host.start()
-    pool = parser_host.pool(2, sys.exit)  # the initializer ends each worker
-    assert pool is not None
-    futures = [pool.submit(divmod, 7, 2) for _ in range(3)]
-    for future in futures:
-        with pytest.raises(BrokenProcessPool):
-            future.result(timeout=60)
-    pool.shutdown()
-    parser_host.release()
-    assert _no_children_left()
+    with _hosted_pool(2, sys.exit) as pool:  # the initializer ends each worker
+        futures = [pool.submit(divmod, 7, 2) for _ in range(3)]
+        for future in futures:
+            with pytest.raises(BrokenProcessPool):
+                future.result(timeout=60)
 
 
 def test_a_host_no_pool_was_taken_from_is_stopped() -> None:
