@@ -36,6 +36,8 @@ _HOST_TASK = 0
 """The task number of the pool's size in a request, and of the host's own failure in a reply."""
 _HEADER_BYTES = 12
 """A frame: the task number (4 bytes), the payload's length (8 bytes), the payload."""
+_PIPE_BYTES = 64 * 1024
+"""What a pipe holds on Linux, so the most one read of it returns."""
 
 _waiting: _Host | None = None
 _finishing: list[HostedPool] = []
@@ -296,7 +298,7 @@ def _relay(requests: int, writer: BufferedWriter) -> None:
     incoming = _Frames()
     frames: list[tuple[int, bytes]] = []
     while not frames:
-        data = os.read(requests, 1 << 20)
+        data = os.read(requests, _PIPE_BYTES)
         if not data:
             return
         frames = incoming.take(data)
@@ -312,15 +314,19 @@ class _Frames:
         self._pending = bytearray()
 
     def take(self, data: bytes) -> list[tuple[int, bytes]]:
-        self._pending += data
+        pending = self._pending
+        pending += data
         frames: list[tuple[int, bytes]] = []
-        while len(self._pending) >= _HEADER_BYTES:
-            size = int.from_bytes(self._pending[4:_HEADER_BYTES], "little")
-            if len(self._pending) < _HEADER_BYTES + size:
-                break
-            task = int.from_bytes(self._pending[:4], "little")
-            frames.append((task, bytes(self._pending[_HEADER_BYTES : _HEADER_BYTES + size])))
-            del self._pending[: _HEADER_BYTES + size]
+        start = 0
+        with memoryview(pending) as view:  # each payload copied once, out of the buffer
+            while len(pending) - start >= _HEADER_BYTES:
+                end = start + _HEADER_BYTES + int.from_bytes(view[start + 4 : start + _HEADER_BYTES], "little")
+                if len(pending) < end:
+                    break
+                task = int.from_bytes(view[start : start + 4], "little")
+                frames.append((task, bytes(view[start + _HEADER_BYTES : end])))
+                start = end
+        del pending[:start]
         return frames
 
 
@@ -383,12 +389,14 @@ class _Workers:
                     for worker in self._workers:
                         if worker.task is None and queued:
                             worker.task, payload = queued.popleft()
-                            _write_all(worker.tasks, _frame(worker.task, payload))
+                            # A worker that is gone shows it at its end of the pipe, next.
+                            with contextlib.suppress(BrokenPipeError):
+                                _write_all(worker.tasks, _frame(worker.task, payload))
                     if not accepting and all(worker.task is None for worker in self._workers):
                         return
                     for key, _ in selector.select():
                         worker = key.data
-                        data = os.read(key.fd, 1 << 20)
+                        data = os.read(key.fd, _PIPE_BYTES)
                         if worker is None:
                             if data:
                                 queued.extend(requests.take(data))

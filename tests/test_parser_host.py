@@ -84,9 +84,11 @@ def _hosted_pool(jobs: int, initializer: Callable[[], None] = prepare_worker) ->
     parser_host.start()
     pool = parser_host.pool(jobs, initializer)
     assert pool is not None
-    yield pool
-    pool.shutdown()
-    parser_host.release()
+    try:
+        yield pool
+    finally:  # a failed test must not leave its host to the next one
+        pool.shutdown()
+        parser_host.release()
     assert _no_children_left()
 
 
