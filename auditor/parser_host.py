@@ -24,6 +24,7 @@ import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
+    from collections import deque
     from collections.abc import Callable
     from concurrent.futures import Future
     from io import BufferedReader, BufferedWriter
@@ -386,14 +387,10 @@ class _Workers:
                 for worker in self._workers:
                     selector.register(worker.outcomes, selectors.EVENT_READ, worker)
                 while True:
-                    for worker in self._workers:
-                        if worker.task is None and queued:
-                            worker.task, payload = queued.popleft()
-                            # A worker that is gone shows it at its end of the pipe, next.
-                            with contextlib.suppress(BrokenPipeError):
-                                _write_all(worker.tasks, _frame(worker.task, payload))
+                    self._dispatch(queued)
                     if not accepting and all(worker.task is None for worker in self._workers):
                         return
+                    replies: list[bytes] = []
                     for key, _ in selector.select():
                         worker = key.data
                         data = os.read(key.fd, _PIPE_BYTES)
@@ -411,10 +408,24 @@ class _Workers:
                             raise BrokenProcessPool("a worker of the parser host stopped unexpectedly")
                         for task, outcome in worker.frames.take(data):
                             worker.task = None
-                            self._replies.write(_frame(task, outcome))
-                        self._replies.flush()
+                            replies.append(_frame(task, outcome))
+                    # A worker done gets its next task before the parent reads the outcome: a large one takes
+                    # the parent a while when it is busy parsing too, and the worker would idle meanwhile.
+                    self._dispatch(queued)
+                    for reply in replies:
+                        self._replies.write(reply)
+                    self._replies.flush()
         finally:
             self._stop()
+
+    def _dispatch(self, queued: deque[tuple[int, bytes]]) -> None:
+        """Hands each idle worker the next task queued, if any."""
+        for worker in self._workers:
+            if worker.task is None and queued:
+                worker.task, payload = queued.popleft()
+                # A worker that is gone shows it at its end of the pipe, next.
+                with contextlib.suppress(BrokenPipeError):
+                    _write_all(worker.tasks, _frame(worker.task, payload))
 
     def _stop(self) -> None:
         """Closes every worker's task pipe, which ends it once its task is done, and waits for it; a worker
