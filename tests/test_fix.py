@@ -148,8 +148,9 @@ def test_generated_defstruct_modules_compile(tmp_path: Path) -> None:
     assert compiled.returncode == 0, compiled.stderr
 
 
-def _spec_with_drops(seed: int, drops: int) -> tuple[Spec, list[Injection]] | None:
-    """A generated SDK and up to `drops` of its types or fields its port leaves out; None if it has none."""
+def _port_with_drops(seed: int, drops: int) -> tuple[Spec, list[Injection], Port] | None:
+    """A generated SDK, up to `drops` of its types or fields its port leaves out, and that port; None if the
+    SDK has nothing to leave out."""
     rng = random.Random(seed)
     spec = generate_spec(
         rng, rng.randint(3, 7), fields_per_type=(1, 6), types_per_module=(1, 4), literal_alias_uses=0.4
@@ -157,20 +158,25 @@ def _spec_with_drops(seed: int, drops: int) -> tuple[Spec, list[Injection]] | No
     droppable = [c for c in candidates(spec) if c.kind in ("drop-type", "drop-field")]
     if not droppable:
         return None
-    return spec, compatible(rng.sample(droppable, min(drops, len(droppable))), spec)
+    injections = compatible(rng.sample(droppable, min(drops, len(droppable))), spec)
+    return spec, injections, inject(spec, injections)[0]
+
+
+def _proved(spec: Spec, port: Port) -> FixPlan:
+    """The fix plan for the generated pair, proved by `prove` on a written copy of it."""
+    with tempfile.TemporaryDirectory() as temporary:
+        root = Path(temporary)
+        return prove(*write_pair(root, spec, port), root / "work", every_type=True)[0]
 
 
 @settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(min_value=0, max_value=10**6), st.integers(min_value=1, max_value=4))
 def test_the_patch_closes_dropped_types_and_fields_of_generated_ports(seed: int, drops: int) -> None:
-    dropped = _spec_with_drops(seed, drops)
+    dropped = _port_with_drops(seed, drops)
     if dropped is None:
         return
-    spec, injections = dropped
-    port, _ = inject(spec, injections)
-    with tempfile.TemporaryDirectory() as temporary:
-        root = Path(temporary)
-        plan, _, _ = prove(*write_pair(root, spec, port), root / "work", every_type=True)
+    spec, injections, port = dropped
+    plan = _proved(spec, port)
     # Every dropped field is closed or listed; a dropped type too, unless nothing the port keeps needs it.
     handled = {(f.type_name, f.field) for f in plan.fixed} | {(n.where, None) for n in plan.not_placed}
     for injection in injections:
@@ -211,14 +217,11 @@ def _with_flagged_habits(port: Port) -> Port:
 @settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(min_value=0, max_value=10**6), st.integers(min_value=1, max_value=4))
 def test_a_habit_the_audit_flags_is_not_copied(seed: int, drops: int) -> None:
-    dropped = _spec_with_drops(seed, drops)
+    dropped = _port_with_drops(seed, drops)
     if dropped is None:
         return
-    spec, injections = dropped
-    port, _ = inject(spec, injections)
-    with tempfile.TemporaryDirectory() as temporary:
-        root = Path(temporary)
-        prove(*write_pair(root, spec, _with_flagged_habits(port)), root / "work", every_type=True)
+    spec, _, port = dropped
+    _proved(spec, _with_flagged_habits(port))
 
 
 _HABIT_PYTHON = {
