@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import threading
 import time
@@ -100,20 +101,15 @@ EXTRA = "lib/file59.ex"
 
 def _summarize_gated(log: str, gate: str, path: str, data: bytes) -> tuple[str, int, bytes]:
     """A summarizer that notes each file it starts on, in any process; every file but `EXTRA` then waits
-    until the gate (a file) exists, so the workers stay busy until the test has loaded `EXTRA`."""
+    until the test lets go of its exclusive lock on the gate (a file), so the workers stay busy until the
+    test has loaded `EXTRA`. The lock is the event itself: the wait ends when it is released, in whichever
+    process, however fast the machine."""
     with open(log, "a", encoding="utf-8") as order:
         order.write(f"{path}\n")
     if path != EXTRA:
-        _wait_until_exists(Path(gate))
+        with open(gate, "rb") as held:
+            fcntl.flock(held, fcntl.LOCK_SH)
     return path, os.getpid(), data
-
-
-def _wait_until_exists(path: Path, most_seconds: float = 120.0) -> None:
-    deadline = time.monotonic() + most_seconds
-    while not path.exists():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{path} was never created")
-        time.sleep(0.005)
 
 
 def _unreadable(path: str) -> tuple[str, int, bytes]:
@@ -125,9 +121,11 @@ def test_a_file_outside_the_submitted_ones_goes_ahead_of_those_no_worker_has_sta
 ) -> None:
     root = write_tree(tmp_path / "port", {path: data.decode() for path, data in FILES.items()})
     log, gate = tmp_path / "order.log", tmp_path / "gate"
+    gate.touch()
     summarize = partial(_summarize_gated, str(log), str(gate))
     store = SummaryStore(root, "Elixir", tuple, summarize, _unreadable, None, parser_loaded=lambda: False)
-    with SummaryPool(2) as pool:
+    with open(gate, "rb") as closed_gate, SummaryPool(2) as pool:
+        fcntl.flock(closed_gate, fcntl.LOCK_EX)
         pool.submit(store, sorted(FILES)[:-1])
         # The gate opens once `EXTRA` is handed to the workers: until then no gated file can finish, so
         # however fast or slow the machine, the submitted files no worker has started are still waiting.
@@ -142,7 +140,7 @@ def test_a_file_outside_the_submitted_ones_goes_ahead_of_those_no_worker_has_sta
         loading = threading.Thread(target=store.load, args=(EXTRA,))
         loading.start()
         assert handed_over.wait(120), "the extra file was never handed to the workers"
-        gate.touch()
+        fcntl.flock(closed_gate, fcntl.LOCK_UN)
         loading.join()
         assert store.load(EXTRA)[1] != os.getpid()
     order = log.read_text(encoding="utf-8").split()
